@@ -1,0 +1,269 @@
+import { z } from 'zod';
+
+/** A key that encrypts tokens at rest; `kid` is stored beside every ciphertext. */
+export interface EncryptionKey {
+  kid: string;
+  key: Buffer;
+}
+
+export type AppAuthConfig =
+  | { kind: 'secret'; secret: Uint8Array; issuer?: string; audience?: string }
+  | { kind: 'jwks'; jwksUrl: string; issuer?: string; audience?: string }
+  | { kind: 'demo' };
+
+export interface Config {
+  nodeEnv: string;
+  production: boolean;
+  /** No Zoom credentials outside production: run the emulator in-process. */
+  demo: boolean;
+  host: string;
+  port: number;
+  logLevel: string;
+  zoom: {
+    clientId: string;
+    clientSecret: string;
+    redirectUri: string;
+    oauthBaseUrl: string;
+    apiBaseUrl: string;
+    webhookSecretToken?: string;
+    /** Per-request timeout of every Zoom call; must stay below the refresh lock timeout. */
+    httpTimeoutMs: number;
+  };
+  emulatorPort: number;
+  databaseUrl?: string;
+  dataDir: string;
+  /** First key is current; the rest only decrypt. Empty in demo mode until the CLI generates one. */
+  encryptionKeys: EncryptionKey[];
+  appAuth: AppAuthConfig;
+  postConnectRedirectUrl: string;
+  /** Extra return URLs a caller may ask for with `returnTo`; exact origins+paths. */
+  postConnectRedirectAllowList: string[];
+  trustProxy: boolean;
+  refresh: {
+    /** Refresh when less than this much access-token life remains. */
+    skewSeconds: number;
+    maxConsecutiveFailures: number;
+    cooldownSeconds: number;
+    sweepIdleDays: number;
+    sweepIntervalSeconds: number;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEMO_CLIENT_ID = 'demo-client-id';
+const DEMO_CLIENT_SECRET = 'demo-client-secret-not-for-production';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    }, `${name} must be an absolute http(s) URL`);
+
+const intIn = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  HOST: z.string().trim().min(1).default('127.0.0.1'),
+  PORT: intIn(0, 65535).default(4000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ZOOM_USER_MANAGED_CLIENT_ID: optionalString,
+  ZOOM_USER_MANAGED_CLIENT_SECRET: optionalString,
+  ZOOM_REDIRECT_URI: optionalString.pipe(httpUrl('ZOOM_REDIRECT_URI').optional()),
+  ZOOM_OAUTH_BASE_URL: optionalString.pipe(httpUrl('ZOOM_OAUTH_BASE_URL').optional()),
+  ZOOM_API_BASE_URL: optionalString.pipe(httpUrl('ZOOM_API_BASE_URL').optional()),
+  ZOOM_WEBHOOK_SECRET_TOKEN: optionalString,
+  ZOOM_HTTP_TIMEOUT_MS: intIn(100, 60_000).default(10_000),
+  EMULATOR_PORT: intIn(0, 65535).default(4010),
+  DATABASE_URL: optionalString,
+  DATA_DIR: z.string().trim().min(1).default('./.data'),
+  TOKEN_ENCRYPTION_KEYS: optionalString,
+  APP_JWT_SECRET: optionalString,
+  APP_JWKS_URL: optionalString.pipe(httpUrl('APP_JWKS_URL').optional()),
+  APP_JWT_ISSUER: optionalString,
+  APP_JWT_AUDIENCE: optionalString,
+  POST_CONNECT_REDIRECT_URL: optionalString,
+  POST_CONNECT_REDIRECT_ALLOW_LIST: optionalString,
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).default('false'),
+  REFRESH_SKEW_SECONDS: intIn(0, 3000).default(300),
+  REFRESH_MAX_FAILURES: intIn(1, 100).default(5),
+  REFRESH_COOLDOWN_SECONDS: intIn(0, 86_400).default(60),
+  SWEEP_IDLE_DAYS: intIn(1, 89).default(80),
+  SWEEP_INTERVAL_SECONDS: intIn(0, 86_400).default(300),
+});
+
+/**
+ * Parses `TOKEN_ENCRYPTION_KEYS` (`kid:base64-32-bytes`, comma separated, first
+ * is current). Messages name the entry's position and kid, never the key.
+ */
+export function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; problems: string[] } {
+  const keys: EncryptionKey[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  raw.split(',').forEach((entry, index) => {
+    const trimmed = entry.trim();
+    const sep = trimmed.indexOf(':');
+    const where = `TOKEN_ENCRYPTION_KEYS entry ${index + 1}`;
+    if (sep <= 0) {
+      problems.push(`${where}: expected "kid:base64-of-32-bytes"`);
+      return;
+    }
+    const kid = trimmed.slice(0, sep);
+    const material = trimmed.slice(sep + 1);
+    if (!/^[A-Za-z0-9._-]{1,32}$/.test(kid)) {
+      problems.push(`${where}: key id must be 1-32 characters of A-Z a-z 0-9 . _ -`);
+      return;
+    }
+    if (seen.has(kid)) {
+      problems.push(`${where}: key id "${kid}" appears twice`);
+      return;
+    }
+    const key = /^[A-Za-z0-9+/]+={0,2}$/.test(material) ? Buffer.from(material, 'base64') : Buffer.alloc(0);
+    if (key.length !== 32) {
+      problems.push(`${where} ("${kid}"): expected base64 of exactly 32 bytes, got ${key.length} bytes`);
+      return;
+    }
+    seen.add(kid);
+    keys.push({ kid, key });
+  });
+  return { keys, problems };
+}
+
+/** Reads the environment once into a typed Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+    );
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const problems: string[] = [];
+
+  const hasClient = Boolean(e.ZOOM_USER_MANAGED_CLIENT_ID || e.ZOOM_USER_MANAGED_CLIENT_SECRET);
+  const demo = !production && !hasClient;
+  if (!demo) {
+    if (!e.ZOOM_USER_MANAGED_CLIENT_ID) problems.push('ZOOM_USER_MANAGED_CLIENT_ID: required (your Zoom app\'s client id)');
+    if (!e.ZOOM_USER_MANAGED_CLIENT_SECRET) problems.push('ZOOM_USER_MANAGED_CLIENT_SECRET: required (your Zoom app\'s client secret)');
+    if (!e.ZOOM_REDIRECT_URI) problems.push('ZOOM_REDIRECT_URI: required (the redirect URL registered on your Zoom app)');
+  }
+
+  const host = e.HOST;
+  const port = e.PORT;
+  const localBase = `http://localhost:${port}`;
+  const emulatorBase = `http://127.0.0.1:${e.EMULATOR_PORT}`;
+
+  let encryptionKeys: EncryptionKey[] = [];
+  if (e.TOKEN_ENCRYPTION_KEYS) {
+    const r = parseEncryptionKeys(e.TOKEN_ENCRYPTION_KEYS);
+    encryptionKeys = r.keys;
+    problems.push(...r.problems);
+  } else if (production) {
+    problems.push('TOKEN_ENCRYPTION_KEYS: required in production ("kid:base64-of-32-bytes", comma separated, current first)');
+  }
+
+  let appAuth: AppAuthConfig = { kind: 'demo' };
+  const issuer = e.APP_JWT_ISSUER;
+  const audience = e.APP_JWT_AUDIENCE;
+  if (e.APP_JWT_SECRET && e.APP_JWKS_URL) {
+    problems.push('APP_JWT_SECRET and APP_JWKS_URL: set one, not both');
+  } else if (e.APP_JWT_SECRET) {
+    if (Buffer.byteLength(e.APP_JWT_SECRET) < 32) {
+      problems.push('APP_JWT_SECRET: must be at least 32 bytes for HS256');
+    }
+    appAuth = { kind: 'secret', secret: new TextEncoder().encode(e.APP_JWT_SECRET), issuer, audience };
+  } else if (e.APP_JWKS_URL) {
+    if (production && (!issuer || !audience)) {
+      problems.push('APP_JWT_ISSUER and APP_JWT_AUDIENCE: required with APP_JWKS_URL in production');
+    }
+    appAuth = { kind: 'jwks', jwksUrl: e.APP_JWKS_URL, issuer, audience };
+  } else if (production) {
+    problems.push('APP_JWT_SECRET or APP_JWKS_URL: required in production (how app users are authenticated)');
+  }
+
+  if (production && !e.ZOOM_WEBHOOK_SECRET_TOKEN) {
+    problems.push('ZOOM_WEBHOOK_SECRET_TOKEN: required in production (verifies Zoom\'s app_deauthorized events)');
+  }
+
+  const postConnect = e.POST_CONNECT_REDIRECT_URL ?? (demo ? `${localBase}/` : undefined);
+  if (!postConnect) {
+    problems.push('POST_CONNECT_REDIRECT_URL: required outside demo mode (where the browser lands after connecting)');
+  } else if (!isAbsoluteHttpUrl(postConnect)) {
+    problems.push('POST_CONNECT_REDIRECT_URL: must be an absolute http(s) URL');
+  }
+  const allowList = (e.POST_CONNECT_REDIRECT_ALLOW_LIST ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const u of allowList) {
+    if (!isAbsoluteHttpUrl(u)) problems.push(`POST_CONNECT_REDIRECT_ALLOW_LIST: "${u}" is not an absolute http(s) URL`);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    production,
+    demo,
+    host,
+    port,
+    logLevel: e.LOG_LEVEL,
+    zoom: {
+      clientId: e.ZOOM_USER_MANAGED_CLIENT_ID ?? DEMO_CLIENT_ID,
+      clientSecret: e.ZOOM_USER_MANAGED_CLIENT_SECRET ?? DEMO_CLIENT_SECRET,
+      redirectUri: e.ZOOM_REDIRECT_URI ?? `${localBase}/api/zoom/oauth/user-callback`,
+      oauthBaseUrl: stripSlash(e.ZOOM_OAUTH_BASE_URL ?? (demo ? emulatorBase : 'https://zoom.us')),
+      apiBaseUrl: stripSlash(e.ZOOM_API_BASE_URL ?? (demo ? `${emulatorBase}/v2` : 'https://api.zoom.us/v2')),
+      webhookSecretToken: e.ZOOM_WEBHOOK_SECRET_TOKEN,
+      httpTimeoutMs: e.ZOOM_HTTP_TIMEOUT_MS,
+    },
+    emulatorPort: e.EMULATOR_PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    encryptionKeys,
+    appAuth,
+    postConnectRedirectUrl: postConnect as string,
+    postConnectRedirectAllowList: allowList,
+    trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
+    refresh: {
+      skewSeconds: e.REFRESH_SKEW_SECONDS,
+      maxConsecutiveFailures: e.REFRESH_MAX_FAILURES,
+      cooldownSeconds: e.REFRESH_COOLDOWN_SECONDS,
+      sweepIdleDays: e.SWEEP_IDLE_DAYS,
+      sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+    },
+  };
+}
+
+function isAbsoluteHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function stripSlash(u: string): string {
+  return u.endsWith('/') ? u.slice(0, -1) : u;
+}

@@ -1,0 +1,196 @@
+/**
+ * The storage port. The domain (src/connections) depends only on these
+ * interfaces; src/store implements them for PostgreSQL (`pg`) and PGlite with
+ * one schema and one set of migrations.
+ *
+ * Tokens cross this boundary in plaintext only as method arguments and
+ * return values: the implementation encrypts them before they reach SQL.
+ */
+
+export type ConnectionStatus = 'active' | 'needs_reauth' | 'inactive' | 'revoked' | 'deauthorized';
+
+/** A connection without its tokens: what status pages and most code need. */
+export interface Connection {
+  userId: string;
+  status: ConnectionStatus;
+  zoomUserId: string | null;
+  zoomEmail: string | null;
+  zoomAccountId: string | null;
+  /** Zoom's data-residency API base from the token response (`api_url`), if any. */
+  apiUrl: string | null;
+  accessTokenExpiresAt: Date | null;
+  grantedScopes: string[];
+  /** Consecutive refresh failures (network, timeout, 5xx); reset by a success. */
+  refreshFailureCount: number;
+  lastRefreshAttemptAt: Date | null;
+  lastRefreshError: string | null;
+  lastRefreshedAt: Date | null;
+  /** Automatic refreshes pause until then after a failure (cooldown). */
+  refreshBlockedUntil: Date | null;
+  lastUsedAt: Date | null;
+  authorizedAt: Date | null;
+  revokedAt: Date | null;
+  deviceUserAgent: string | null;
+  deviceIp: string | null;
+  /** Bumped by every write; token writes are conditional on it. */
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ConnectionTokens {
+  accessToken: string;
+  refreshToken: string;
+}
+
+export interface ConnectionWithTokens extends Connection {
+  /** Null once tokens are wiped (revoked, deauthorized). */
+  tokens: ConnectionTokens | null;
+}
+
+/** What a successful callback stores: replaces any earlier connection of the user. */
+export interface NewConnection {
+  userId: string;
+  zoomUserId: string;
+  zoomEmail: string | null;
+  zoomAccountId: string | null;
+  apiUrl: string | null;
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: Date;
+  grantedScopes: string[];
+  deviceUserAgent: string | null;
+  deviceIp: string | null;
+  now: Date;
+}
+
+export interface RefreshedTokens {
+  accessToken: string;
+  refreshToken: string;
+  accessTokenExpiresAt: Date;
+  grantedScopes: string[];
+  apiUrl: string | null;
+  now: Date;
+}
+
+export interface RefreshFailure {
+  /** Short, secret-free description (e.g. "zoom_unavailable: HTTP 503"). */
+  error: string;
+  /** The status after this failure: `active` while under the limit, else `inactive`; `needs_reauth` on invalid_grant. */
+  status: Extract<ConnectionStatus, 'active' | 'needs_reauth' | 'inactive'>;
+  failureCount: number;
+  blockedUntil: Date | null;
+  now: Date;
+}
+
+/**
+ * A connection row held under the cross-process refresh lock. On PostgreSQL
+ * this is a transaction holding `SELECT ... FOR UPDATE` on the row; on PGlite
+ * (one process) an in-process mutex. Writes are still conditional on version
+ * and status, so a disconnect that won the race is never undone.
+ */
+export interface LockedConnection {
+  /** The row as committed when the lock was taken: re-read, never a cached copy. */
+  readonly current: ConnectionWithTokens | null;
+  /** Stores new tokens if `version` still matches and the status is active or inactive; null otherwise. */
+  saveTokens(expectedVersion: number, tokens: RefreshedTokens): Promise<Connection | null>;
+  /** Records a failed refresh if `version` still matches and the connection is not disconnected; null otherwise. */
+  recordFailure(expectedVersion: number, failure: RefreshFailure): Promise<Connection | null>;
+}
+
+export interface ConnectionRepository {
+  get(userId: string): Promise<Connection | null>;
+  getWithTokens(userId: string): Promise<ConnectionWithTokens | null>;
+  findByZoomUserId(zoomUserId: string): Promise<Connection[]>;
+  /** Insert or replace the user's connection: status active, counters reset, version bumped. */
+  saveConnected(input: NewConnection): Promise<Connection>;
+  /**
+   * Runs `fn` holding the refresh lock of one connection. The lock waits at
+   * most `lockTimeoutMs` (then throws StoreLockTimeoutError); `fn` must do
+   * nothing but the token HTTP call and one of the writes.
+   */
+  withRefreshLock<T>(userId: string, lockTimeoutMs: number, fn: (locked: LockedConnection) => Promise<T>): Promise<T>;
+  /** Cheap, throttled by the caller: records that the connection served a call. */
+  touchLastUsed(userId: string, at: Date): Promise<void>;
+  /**
+   * Idempotent disconnect: wipes both tokens, sets status and revoked_at,
+   * bumps version. `wipePersonalData` also clears Zoom email, account id,
+   * device info (Zoom's app_deauthorized data-deletion rule). Returns the row
+   * before the change, or null when there is none or it was already in `status`.
+   */
+  disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: { wipePersonalData: boolean; now: Date }): Promise<Connection | null>;
+  /**
+   * Sweeper: claims up to `limit` active connections not refreshed since
+   * `refreshedBefore` and not claimed by another instance (FOR UPDATE SKIP
+   * LOCKED, then a lease of `leaseMs` so the claim outlives the transaction).
+   */
+  claimIdleForSweep(refreshedBefore: Date, limit: number, leaseMs: number, now: Date): Promise<string[]>;
+}
+
+export interface NewOAuthState {
+  stateHash: string;
+  userId: string;
+  bindingHash: string;
+  codeVerifier: string;
+  /** The post-connect redirect the flow will use (already validated). */
+  returnTo: string | null;
+  expiresAt: Date;
+  createdAt: Date;
+}
+
+export interface ConsumedState {
+  userId: string;
+  bindingHash: string;
+  codeVerifier: string;
+  returnTo: string | null;
+  expiresAt: Date;
+}
+
+export type ConsumeStateResult =
+  | { ok: true; state: ConsumedState }
+  | { ok: false; reason: 'unknown' | 'replayed' | 'expired' };
+
+export interface OAuthStateRepository {
+  create(state: NewOAuthState): Promise<void>;
+  /**
+   * Atomically marks the state consumed and returns it; of any number of
+   * concurrent calls with one hash exactly one gets `ok: true`. An expired
+   * state is consumed too (so it cannot be retried) and reported `expired`.
+   */
+  consume(stateHash: string, now: Date): Promise<ConsumeStateResult>;
+  deleteExpired(before: Date): Promise<number>;
+}
+
+export interface AuditEvent {
+  userId: string | null;
+  event: string;
+  ip: string | null;
+  userAgent: string | null;
+  /** Never a token, code, verifier or secret. */
+  details: Record<string, unknown>;
+  at: Date;
+}
+
+export interface AuditRepository {
+  record(event: AuditEvent): Promise<void>;
+  listForUser(userId: string, limit: number): Promise<AuditEvent[]>;
+}
+
+export interface RotationReport {
+  rowsScanned: number;
+  fieldsReencrypted: number;
+}
+
+export interface Store {
+  readonly kind: 'postgres' | 'pglite';
+  readonly connections: ConnectionRepository;
+  readonly states: OAuthStateRepository;
+  readonly audit: AuditRepository;
+  /** Applies pending migrations (idempotent, safe for instances starting together). */
+  migrate(): Promise<void>;
+  /** Throws StoreUnavailableError when the database cannot be reached. */
+  ping(): Promise<void>;
+  /** Re-encrypts every token and verifier under the current key, in batches. */
+  rotateKeys(batchSize: number): Promise<RotationReport>;
+  close(): Promise<void>;
+}

@@ -116,9 +116,13 @@ export interface ConnectionRepository {
    * Idempotent disconnect: wipes both tokens, sets status and revoked_at,
    * bumps version. `wipePersonalData` also clears Zoom email, account id,
    * device info (Zoom's app_deauthorized data-deletion rule). Returns the row
-   * before the change, or null when there is none or it was already in `status`.
+   * as it was just before the change, tokens decrypted (so the caller can
+   * revoke exactly the grant it wiped, even if a refresh rotated it a moment
+   * ago), or null when there is no row or it was already disconnected
+   * (revoked or deauthorized: the first disconnect wins the status; a later
+   * one with wipePersonalData still wipes personal data).
    */
-  disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: { wipePersonalData: boolean; now: Date }): Promise<Connection | null>;
+  disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: { wipePersonalData: boolean; now: Date }): Promise<ConnectionWithTokens | null>;
   /**
    * Sweeper: claims up to `limit` active connections not refreshed since
    * `refreshedBefore` and not claimed by another instance (FOR UPDATE SKIP
@@ -179,6 +183,12 @@ export interface AuditRepository {
 export interface RotationReport {
   rowsScanned: number;
   fieldsReencrypted: number;
+  /** Rows left as they were because a field did not decrypt (unknown key id, failed authentication); each is logged. */
+  rowsUnreadable: number;
+  /** Key ids found in the data that are not in the key ring. */
+  unknownKeyIds: string[];
+  /** Rows still not under the current key afterwards (unreadable ones, or ones a refresh held through every pass). */
+  remaining: number;
 }
 
 export interface Store {

@@ -1,0 +1,58 @@
+import type { Connection, ConnectionStatus } from '../store/types.js';
+
+/** What an app may show about a connection: never a token. */
+export interface ConnectionStatusView {
+  connected: boolean;
+  status: ConnectionStatus | 'not_connected';
+  zoomUserId: string | null;
+  zoomEmail: string | null;
+  zoomAccountId: string | null;
+  grantedScopes: string[];
+  accessTokenExpiresAt: string | null;
+  authorizedAt: string | null;
+  lastRefreshedAt: string | null;
+  lastUsedAt: string | null;
+  refreshFailureCount: number;
+  lastRefreshError: string | null;
+  revokedAt: string | null;
+}
+
+export function toStatusView(c: Connection | null): ConnectionStatusView {
+  if (!c) {
+    return {
+      connected: false,
+      status: 'not_connected',
+      zoomUserId: null,
+      zoomEmail: null,
+      zoomAccountId: null,
+      grantedScopes: [],
+      accessTokenExpiresAt: null,
+      authorizedAt: null,
+      lastRefreshedAt: null,
+      lastUsedAt: null,
+      refreshFailureCount: 0,
+      lastRefreshError: null,
+      revokedAt: null,
+    };
+  }
+  return {
+    // `inactive` still holds tokens that may serve; the app can retry refresh.
+    connected: c.status === 'active' || c.status === 'inactive',
+    status: c.status,
+    zoomUserId: c.zoomUserId,
+    zoomEmail: c.zoomEmail,
+    zoomAccountId: c.zoomAccountId,
+    grantedScopes: c.grantedScopes,
+    accessTokenExpiresAt: iso(c.accessTokenExpiresAt),
+    authorizedAt: iso(c.authorizedAt),
+    lastRefreshedAt: iso(c.lastRefreshedAt),
+    lastUsedAt: iso(c.lastUsedAt),
+    refreshFailureCount: c.refreshFailureCount,
+    lastRefreshError: c.lastRefreshError,
+    revokedAt: iso(c.revokedAt),
+  };
+}
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null;
+}

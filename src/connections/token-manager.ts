@@ -1,0 +1,304 @@
+import type { Logger } from '../config/logger.js';
+import type { Connection, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
+import { ZoomOAuthError, ZoomRateLimitedError, ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
+import type { Clock } from './context.js';
+import { ConnectError, needsReauth, notConnected } from './errors.js';
+
+export interface TokenPolicy {
+  /** Refresh when less than this much access-token life remains (DESIGN: 5 minutes). */
+  skewSeconds: number;
+  /** Consecutive network/5xx failures after which the connection is `inactive`. */
+  maxConsecutiveFailures: number;
+  /** Base pause of automatic refreshes after a failure; doubles per failure, jittered. */
+  cooldownSeconds: number;
+  /** How long a caller waits for another process's refresh; above the Zoom HTTP timeout, twice (one retry). */
+  lockTimeoutMs: number;
+}
+
+/** An access token ready to use, with what the caller needs to call Zoom. */
+export interface AccessGrant {
+  accessToken: string;
+  apiBase: string | null;
+  scopes: string[];
+  expiresAt: Date;
+}
+
+type Trigger =
+  /** The stored token is near expiry. */
+  | { kind: 'expiring' }
+  /** Zoom refused this access token (401 code 124). */
+  | { kind: 'rejected' }
+  /** The app asked to refresh now (POST .../refresh). */
+  | { kind: 'manual' }
+  /** The sweeper keeps an idle refresh token from aging out. */
+  | { kind: 'idle' };
+
+const MAX_COOLDOWN_SECONDS = 3600;
+
+/**
+ * The only way code obtains a Zoom access token. Guarantees at most one
+ * refresh per connection at a time: callers in this process share one
+ * promise; processes serialize on the store's refresh lock and re-read under
+ * it, so whoever waited uses the refresh someone else just made.
+ */
+export class TokenManager {
+  private readonly inflight = new Map<string, Promise<AccessGrant>>();
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      oauth: ZoomOAuthClient;
+      policy: TokenPolicy;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  /** A token with more than `skewSeconds` of life, refreshing first when needed. */
+  async getAccessToken(userId: string): Promise<AccessGrant> {
+    const row = usable(await this.deps.store.connections.getWithTokens(userId));
+    const now = this.deps.clock();
+    if (!this.isExpiring(row, now)) return toGrant(row, row.tokens.accessToken);
+    const blocked = this.automaticRefreshBlocked(row, now);
+    if (blocked) return this.serveWhileBlocked(row, now, blocked);
+    return this.coalesced(userId, { kind: 'expiring' }, row.version, row.tokens.accessToken);
+  }
+
+  /**
+   * Zoom refused `failedAccessToken`. Refreshes only if it is still the
+   * stored token; otherwise someone already refreshed and the stored one is used.
+   */
+  async refreshAfterRejection(userId: string, failedAccessToken: string): Promise<AccessGrant> {
+    const row = usable(await this.deps.store.connections.getWithTokens(userId));
+    if (row.tokens.accessToken !== failedAccessToken) return toGrant(row, row.tokens.accessToken);
+    const now = this.deps.clock();
+    const blocked = this.automaticRefreshBlocked(row, now);
+    if (blocked) throw blockedError(row, now, blocked);
+    return this.coalesced(userId, { kind: 'rejected' }, row.version, failedAccessToken);
+  }
+
+  /** POST .../refresh: refresh now, whatever the token's age, even during a cooldown or when inactive. */
+  async refreshNow(userId: string): Promise<Connection> {
+    const row = usable(await this.deps.store.connections.getWithTokens(userId));
+    await this.coalesced(userId, { kind: 'manual' }, row.version, row.tokens.accessToken);
+    const after = await this.deps.store.connections.get(userId);
+    if (!after) throw notConnected();
+    return after;
+  }
+
+  /**
+   * The sweeper: refresh a connection whose refresh token has gone unused
+   * for long, whatever its access token's age. Respects cooldowns and
+   * `inactive` like every automatic refresh.
+   */
+  async refreshIdle(userId: string): Promise<void> {
+    const row = usable(await this.deps.store.connections.getWithTokens(userId));
+    if (this.automaticRefreshBlocked(row, this.deps.clock())) return;
+    await this.coalesced(userId, { kind: 'idle' }, row.version, row.tokens.accessToken);
+  }
+
+  /** Stops waiting on Zoom: in-flight refreshes end as failures and their lock transactions roll back. */
+  shutdown(): void {
+    this.abort.abort(new Error('shutting down'));
+  }
+
+  private isExpiring(row: Connection, now: Date): boolean {
+    const expiresAt = row.accessTokenExpiresAt?.getTime() ?? 0;
+    return expiresAt - now.getTime() <= this.deps.policy.skewSeconds * 1000;
+  }
+
+  /** Non-null when automatic refreshes are paused: the time they resume (or `inactive`). */
+  private automaticRefreshBlocked(row: Connection, now: Date): Date | 'inactive' | null {
+    if (row.status === 'inactive') return 'inactive';
+    if (row.refreshBlockedUntil && row.refreshBlockedUntil > now) return row.refreshBlockedUntil;
+    return null;
+  }
+
+  /** DESIGN: a still-valid access token keeps serving while refresh is failing. */
+  private serveWhileBlocked(row: UsableRow, now: Date, blocked: Date | 'inactive'): AccessGrant {
+    if (row.accessTokenExpiresAt && row.accessTokenExpiresAt > now) return toGrant(row, row.tokens.accessToken);
+    throw blockedError(row, now, blocked);
+  }
+
+  private coalesced(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): Promise<AccessGrant> {
+    const existing = this.inflight.get(userId);
+    if (existing) return existing;
+    const run = this.refreshUnderLock(userId, trigger, seenVersion, seenAccessToken).finally(() => {
+      this.inflight.delete(userId);
+    });
+    this.inflight.set(userId, run);
+    return run;
+  }
+
+  private async refreshUnderLock(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): Promise<AccessGrant> {
+    const outcome = await this.deps.store.connections.withRefreshLock(userId, this.deps.policy.lockTimeoutMs, async (locked) => {
+      const row = usable(locked.current);
+      const now = this.deps.clock();
+      // Someone refreshed while we waited for the lock: use theirs.
+      if (row.version !== seenVersion && row.tokens.accessToken !== seenAccessToken && !this.isExpiring(row, now)) {
+        return { kind: 'done' as const, grant: toGrant(row, row.tokens.accessToken) };
+      }
+      if (trigger.kind !== 'manual') {
+        const blocked = this.automaticRefreshBlocked(row, now);
+        if (blocked) return { kind: 'done' as const, grant: this.serveWhileBlocked(row, now, blocked) };
+      }
+      return this.refreshLocked(locked, row, trigger);
+    });
+    if (outcome.kind === 'failed') throw outcome.error;
+    return outcome.grant;
+  }
+
+  /** Inside the lock: one token call (plus one retry after a timeout), then one write. Nothing else. */
+  private async refreshLocked(
+    locked: LockedConnection,
+    row: UsableRow,
+    trigger: Trigger,
+  ): Promise<Outcome> {
+    const started = this.deps.clock();
+    let tokenSet: TokenSet;
+    try {
+      tokenSet = await this.callRefresh(row.tokens.refreshToken);
+    } catch (err) {
+      return this.recordFailure(locked, row, err, trigger);
+    }
+    const now = this.deps.clock();
+    const saved = await locked.saveTokens(row.version, {
+      accessToken: tokenSet.accessToken,
+      refreshToken: tokenSet.refreshToken,
+      accessTokenExpiresAt: new Date(started.getTime() + tokenSet.expiresInSeconds * 1000),
+      grantedScopes: tokenSet.scopes.length > 0 ? tokenSet.scopes : row.grantedScopes,
+      apiUrl: tokenSet.apiBase ?? row.apiUrl,
+      now,
+    });
+    if (!saved) {
+      // Disconnected while Zoom answered: the new grant must not outlive the connection.
+      this.revokeOrphan(tokenSet.refreshToken);
+      return { kind: 'failed', error: notConnected() };
+    }
+    this.deps.logger.info({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
+    return { kind: 'done', grant: toGrant(saved, tokenSet.accessToken) };
+  }
+
+  /**
+   * A timed-out refresh is ambiguous: Zoom may have rotated the token. Retry
+   * once with the same token; if Zoom then says invalid_grant, the first one
+   * was processed and its response is lost for good.
+   */
+  private async callRefresh(refreshToken: string): Promise<TokenSet> {
+    const signal = this.abort.signal;
+    try {
+      return await this.deps.oauth.refresh(refreshToken, signal);
+    } catch (err) {
+      if (err instanceof ZoomUnavailableError && err.timedOut && !signal.aborted) {
+        return this.deps.oauth.refresh(refreshToken, signal);
+      }
+      throw err;
+    }
+  }
+
+  private async recordFailure(locked: LockedConnection, row: UsableRow, err: unknown, trigger: Trigger): Promise<Outcome> {
+    const now = this.deps.clock();
+    if (err instanceof ZoomOAuthError && err.isInvalidGrant) {
+      // Under the lock nobody else can have refreshed, so the grant really is dead.
+      await locked.recordFailure(row.version, {
+        error: `invalid_grant: ${err.reason}`.slice(0, 200),
+        status: 'needs_reauth',
+        failureCount: row.refreshFailureCount + 1,
+        blockedUntil: null,
+        now,
+      });
+      this.deps.logger.warn({ userId: row.userId, trackingId: err.trackingId }, 'Zoom refused the refresh token: needs_reauth');
+      return { kind: 'failed', error: needsReauth() };
+    }
+    const failureCount = row.refreshFailureCount + 1;
+    const inactive = failureCount >= this.deps.policy.maxConsecutiveFailures;
+    const retryAfter = err instanceof ZoomRateLimitedError ? err.retryAfterSeconds : this.cooldownSeconds(failureCount);
+    const blockedUntil = new Date(now.getTime() + retryAfter * 1000);
+    await locked.recordFailure(row.version, {
+      error: describe(err),
+      status: inactive ? 'inactive' : row.status === 'inactive' ? 'inactive' : 'active',
+      failureCount,
+      blockedUntil,
+      now,
+    });
+    this.deps.logger.warn(
+      { userId: row.userId, failureCount, inactive, trackingId: err instanceof ZoomUnavailableError ? err.trackingId : undefined, error: describe(err) },
+      'Zoom token refresh failed',
+    );
+    if (trigger.kind === 'expiring' && row.accessTokenExpiresAt && row.accessTokenExpiresAt > now) {
+      // DESIGN: a still-valid access token keeps serving while refresh is failing.
+      return { kind: 'done', grant: toGrant(row, row.tokens.accessToken) };
+    }
+    if (err instanceof ZoomRateLimitedError) {
+      return failed('zoom_rate_limited', 'Zoom is rate limiting token refreshes; try again later.', retryAfter, err.trackingId);
+    }
+    if (err instanceof ZoomOAuthError) {
+      return failed('zoom_unavailable', `Zoom refused the refresh (${err.error}); try again later.`, retryAfter, err.trackingId);
+    }
+    if (err instanceof ZoomUnavailableError) {
+      return failed('zoom_unavailable', 'Zoom could not refresh the token right now; try again later.', retryAfter, err.trackingId);
+    }
+    throw err;
+  }
+
+  private cooldownSeconds(failureCount: number): number {
+    const base = this.deps.policy.cooldownSeconds * 2 ** Math.min(failureCount - 1, 10);
+    const capped = Math.min(base, MAX_COOLDOWN_SECONDS);
+    return Math.max(1, Math.round(capped * (0.75 + Math.random() * 0.5)));
+  }
+
+  private revokeOrphan(refreshToken: string): void {
+    this.deps.oauth.revoke(refreshToken).catch((err: unknown) => {
+      this.deps.logger.warn({ error: describe(err) }, 'Could not revoke a grant refreshed after disconnect');
+    });
+  }
+}
+
+type UsableRow = ConnectionWithTokens & { tokens: NonNullable<ConnectionWithTokens['tokens']> };
+
+type Outcome = { kind: 'done'; grant: AccessGrant } | { kind: 'failed'; error: ConnectError };
+
+function failed(code: 'zoom_unavailable' | 'zoom_rate_limited', message: string, retryAfterSeconds: number, trackingId: string | undefined): Outcome {
+  return { kind: 'failed', error: new ConnectError(code, message, { retryAfterSeconds, trackingId }) };
+}
+
+/** A connection we may use or refresh: connected, tokens present, grant not known dead. */
+function usable(row: ConnectionWithTokens | null): UsableRow {
+  if (!row || row.status === 'revoked' || row.status === 'deauthorized' || !row.tokens) throw notConnected();
+  if (row.status === 'needs_reauth') throw needsReauth();
+  return row as UsableRow;
+}
+
+function toGrant(row: Connection, accessToken: string): AccessGrant {
+  return {
+    accessToken,
+    apiBase: row.apiUrl,
+    scopes: row.grantedScopes,
+    expiresAt: row.accessTokenExpiresAt ?? new Date(0),
+  };
+}
+
+function blockedError(row: Connection, now: Date, blocked: Date | 'inactive'): ConnectError {
+  if (blocked === 'inactive') {
+    return new ConnectError(
+      'connection_inactive',
+      `Refreshing this connection failed ${row.refreshFailureCount} times in a row; automatic refresh stopped. POST /api/zoom/oauth/user/refresh to retry, or connect again.`,
+    );
+  }
+  return unavailableUntil(blocked, now);
+}
+
+function unavailableUntil(until: Date, now: Date): ConnectError {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  return new ConnectError('zoom_unavailable', 'Refreshing this connection recently failed; automatic refresh resumes shortly.', {
+    retryAfterSeconds: seconds,
+  });
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ZoomUnavailableError) return `zoom_unavailable: ${err.message}`.slice(0, 200);
+  if (err instanceof ZoomRateLimitedError) return `zoom_rate_limited: retry after ${err.retryAfterSeconds}s`;
+  if (err instanceof ZoomOAuthError) return `zoom_oauth: ${err.error}`.slice(0, 200);
+  return err instanceof Error ? err.name : 'unknown error';
+}

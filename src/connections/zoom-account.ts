@@ -1,0 +1,110 @@
+import type { Logger } from '../config/logger.js';
+import type { Store } from '../store/types.js';
+import {
+  hasAnyScope,
+  REQUIRED_SCOPES,
+  ZoomApiError,
+  ZoomRateLimitedError,
+  ZoomUnavailableError,
+  type CreateMeetingInput,
+  type ListMeetingsQuery,
+  type ListRecordingsQuery,
+  type ZoomApi,
+  type ZoomAuth,
+  type ZoomObject,
+} from '../zoom/index.js';
+import type { Clock } from './context.js';
+import { ConnectError } from './errors.js';
+import type { TokenManager } from './token-manager.js';
+
+const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
+
+/**
+ * Calls Zoom as one app user: gets a fresh token from the TokenManager,
+ * checks the grant has the scope before spending a call, retries once after
+ * Zoom's 401 code 124 (with a refresh only if that token is still stored),
+ * and maps Zoom's failures to the domain's error codes.
+ */
+export class ZoomAccount {
+  /** Last `last_used_at` write per user: throttled so reads stay reads. */
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly deps: { store: Store; api: ZoomApi; tokens: TokenManager; clock: Clock; logger: Logger },
+  ) {}
+
+  profile(userId: string): Promise<ZoomObject> {
+    return this.call(userId, REQUIRED_SCOPES.profile, (auth) => this.deps.api.getMe(auth));
+  }
+
+  listMeetings(userId: string, query: ListMeetingsQuery): Promise<ZoomObject> {
+    return this.call(userId, REQUIRED_SCOPES.listMeetings, (auth) => this.deps.api.listMeetings(auth, query));
+  }
+
+  createMeeting(userId: string, input: CreateMeetingInput): Promise<ZoomObject> {
+    return this.call(userId, REQUIRED_SCOPES.createMeeting, (auth) => this.deps.api.createMeeting(auth, input));
+  }
+
+  listRecordings(userId: string, query: ListRecordingsQuery): Promise<ZoomObject> {
+    return this.call(userId, REQUIRED_SCOPES.listRecordings, (auth) => this.deps.api.listRecordings(auth, query));
+  }
+
+  private async call<T>(userId: string, scopes: readonly string[], fn: (auth: ZoomAuth) => Promise<T>): Promise<T> {
+    let grant = await this.deps.tokens.getAccessToken(userId);
+    // An empty scope list means Zoom did not tell us: let Zoom decide.
+    if (grant.scopes.length > 0 && !hasAnyScope(grant.scopes, scopes)) {
+      throw new ConnectError('insufficient_scope', `This Zoom connection lacks the scope this needs (one of: ${scopes.join(', ')}); add it to the Zoom app and connect again.`);
+    }
+    try {
+      const result = await fn(grant);
+      this.touch(userId);
+      return result;
+    } catch (err) {
+      if (!(err instanceof ZoomApiError && err.isInvalidAccessToken)) throw mapApiError(err);
+    }
+    grant = await this.deps.tokens.refreshAfterRejection(userId, grant.accessToken);
+    try {
+      return await fn(grant);
+    } catch (err) {
+      throw mapApiError(err);
+    }
+  }
+
+  private touch(userId: string): void {
+    const now = this.deps.clock().getTime();
+    const last = this.touched.get(userId) ?? 0;
+    if (now - last < TOUCH_INTERVAL_MS) return;
+    this.touched.set(userId, now);
+    if (this.touched.size > 100_000) this.touched.clear();
+    this.deps.store.connections.touchLastUsed(userId, new Date(now)).catch((err: unknown) => {
+      this.deps.logger.warn({ userId, error: err instanceof Error ? err.message : 'unknown' }, 'Could not record last use');
+    });
+  }
+}
+
+function mapApiError(err: unknown): unknown {
+  if (err instanceof ZoomRateLimitedError) {
+    return new ConnectError('zoom_rate_limited', err.daily ? 'Zoom\'s daily rate limit for this call is reached.' : 'Zoom is rate limiting; try again shortly.', {
+      retryAfterSeconds: err.retryAfterSeconds,
+      trackingId: err.trackingId,
+    });
+  }
+  if (err instanceof ZoomUnavailableError) {
+    return new ConnectError('zoom_unavailable', 'Zoom is not answering right now; try again shortly.', {
+      retryAfterSeconds: err.retryAfterSeconds ?? 5,
+      trackingId: err.trackingId,
+    });
+  }
+  if (err instanceof ZoomApiError) {
+    if (err.isInvalidAccessToken) {
+      return new ConnectError('needs_reauth', 'Zoom refused a freshly refreshed token; the user must connect Zoom again.', { trackingId: err.trackingId });
+    }
+    if (err.isMissingScope) return new ConnectError('insufficient_scope', err.zoomMessage, { trackingId: err.trackingId });
+    if (err.status === 404) return new ConnectError('zoom_not_found', err.zoomMessage, { trackingId: err.trackingId });
+    return new ConnectError('zoom_rejected_request', `Zoom rejected the request: ${err.zoomMessage}`, {
+      trackingId: err.trackingId,
+      fieldErrors: err.fieldErrors,
+    });
+  }
+  return err;
+}

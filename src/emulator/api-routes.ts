@@ -1,0 +1,142 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { checkAccessToken } from './grants.js';
+import { readMeetingInput } from './meeting-input.js';
+import { createMeeting, listMeetings, listRecordings, MEETING_LIST_TYPES, meetingDetail, meetingListItem, type MeetingListType } from './meetings.js';
+import type { ZoomUser } from './model.js';
+import { paginate, parsePageSize } from './paging.js';
+import { param, sendApiError, validationFailed } from './replies.js';
+import { grantsAccess, missingScopeMessage, SCOPES, type EndpointScopes } from './scopes.js';
+import type { EmulatorState } from './state.js';
+
+interface Caller {
+  user: ZoomUser;
+  scopes: string[];
+}
+
+// Kept beside the request rather than declared on FastifyRequest, so no type augmentation leaks out of the emulator.
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRealDate(text: string): boolean {
+  if (!DATE_PATTERN.test(text)) return false;
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+function utcDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Same day next month, clamped to the month's end (Jan 31 → Feb 28/29). */
+function oneMonthAfter(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return utcDate(Date.UTC(y, m, Math.min(d, lastDay)));
+}
+
+function invalidToken(reply: FastifyReply, message: string): FastifyReply {
+  return sendApiError(reply, 401, { code: 124, message });
+}
+
+function caller(request: FastifyRequest): Caller {
+  const found = callers.get(request);
+  if (!found) throw new Error('API route ran without the access-token hook');
+  return found;
+}
+
+/** The hook replies itself when the scope is missing, so handlers only see permitted callers. */
+function requireScope(scopes: EndpointScopes) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (grantsAccess(caller(request).scopes, scopes)) return undefined;
+    return sendApiError(reply, 400, { code: 4711, message: missingScopeMessage(scopes) });
+  };
+}
+
+/** A user-managed app may only act on the user who authorized it: `me`, their id, or their email. */
+function targetUser(request: FastifyRequest, reply: FastifyReply): ZoomUser | undefined {
+  const { user } = caller(request);
+  const requested = param(request.params, 'userId') ?? '';
+  if (requested === 'me' || requested === user.id || requested.toLowerCase() === user.email) return user;
+  void sendApiError(reply, 404, { code: 1001, message: `User does not exist: ${requested}.` });
+  return undefined;
+}
+
+export function registerApiRoutes(app: FastifyInstance, state: EmulatorState): void {
+  app.addHook('preHandler', async (request, reply) => {
+    const header = request.headers.authorization;
+    // Since 2023 Zoom takes the token only from the header; `?access_token=` counts as no token.
+    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    if (!match?.[1]) return invalidToken(reply, 'Invalid access token.');
+    const check = checkAccessToken(state, match[1]);
+    if (!check.ok) return invalidToken(reply, check.message);
+    callers.set(request, { user: check.user, scopes: check.grant.scopes });
+    return undefined;
+  });
+
+  const readUser = { preHandler: requireScope(SCOPES.readUser) };
+  app.get('/users/me', readUser, (request) => caller(request).user);
+  app.get('/users/:userId', readUser, (request, reply) => targetUser(request, reply) ?? reply);
+
+  app.get('/users/:userId/meetings', { preHandler: requireScope(SCOPES.listMeetings) }, async (request, reply) => {
+    const user = targetUser(request, reply);
+    if (!user) return reply;
+    const rawType = param(request.query, 'type') ?? 'scheduled';
+    if (!(MEETING_LIST_TYPES as readonly string[]).includes(rawType)) return validationFailed(reply, ['type']);
+    const type = rawType as MeetingListType;
+    const pageSize = parsePageSize(param(request.query, 'page_size'));
+    if (pageSize === null) return validationFailed(reply, ['page_size']);
+    const page = paginate(
+      state,
+      `meetings:${user.id}:${type}`,
+      listMeetings(state, user.id, type),
+      (meeting) => String(meeting.id),
+      pageSize,
+      param(request.query, 'next_page_token'),
+    );
+    if (!page.ok) return sendApiError(reply, 400, { code: 300, message: 'Invalid next_page_token' });
+    return {
+      page_size: pageSize,
+      total_records: page.totalRecords,
+      next_page_token: page.nextPageToken,
+      meetings: page.items.map(meetingListItem),
+    };
+  });
+
+  app.post('/users/:userId/meetings', { preHandler: requireScope(SCOPES.createMeeting) }, async (request, reply) => {
+    const user = targetUser(request, reply);
+    if (!user) return reply;
+    const read = readMeetingInput(request.body, user.timezone, state.now());
+    if (!read.ok) {
+      if ('notAnObject' in read) return sendApiError(reply, 400, { code: 300, message: 'Request Body should be a valid JSON object.' });
+      return validationFailed(reply, read.fields);
+    }
+    return reply.code(201).send(meetingDetail(createMeeting(state, user, read.input)));
+  });
+
+  app.get('/users/:userId/recordings', { preHandler: requireScope(SCOPES.listRecordings) }, async (request, reply) => {
+    const user = targetUser(request, reply);
+    if (!user) return reply;
+    const today = utcDate(state.now());
+    const from = param(request.query, 'from') || utcDate(state.now() - 24 * 60 * 60 * 1000);
+    const to = param(request.query, 'to') || today;
+    const badDates = [...(isRealDate(from) ? [] : ['from']), ...(isRealDate(to) ? [] : ['to'])];
+    if (badDates.length > 0) return validationFailed(reply, badDates);
+    if (from > to) return sendApiError(reply, 400, { code: 300, message: 'The from date must not be after the to date.' });
+    if (to > oneMonthAfter(from)) {
+      return sendApiError(reply, 400, { code: 300, message: 'The date range between from and to cannot exceed one month.' });
+    }
+    const pageSize = parsePageSize(param(request.query, 'page_size'));
+    if (pageSize === null) return validationFailed(reply, ['page_size']);
+    const page = paginate(
+      state,
+      `recordings:${user.id}:${from}:${to}`,
+      listRecordings(state, user.id, from, to),
+      (recording) => recording.uuid,
+      pageSize,
+      param(request.query, 'next_page_token'),
+    );
+    if (!page.ok) return sendApiError(reply, 400, { code: 300, message: 'Invalid next_page_token' });
+    return { from, to, page_size: pageSize, total_records: page.totalRecords, next_page_token: page.nextPageToken, meetings: page.items };
+  });
+}

@@ -1,0 +1,128 @@
+import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { sendApiError, sendOAuthError } from './replies.js';
+import type { EmulatorState } from './state.js';
+
+export const faultConfigSchema = z
+  .object({
+    latencyMs: z.number().int().min(0).max(120_000).optional(),
+    tokenLatencyMs: z.number().int().min(0).max(120_000).optional(),
+    errorRate: z.number().min(0).max(1).optional(),
+    errorStatus: z.number().int().min(400).max(599).optional(),
+    rateLimit: z
+      .object({
+        count: z.number().int().min(1).max(1_000_000),
+        retryAfter: z.union([z.number().int().min(0), z.string().min(1)]).optional(),
+        type: z.enum(['QPS', 'Daily']).optional(),
+      })
+      .strict()
+      .optional(),
+    tokenEndpointDown: z.boolean().optional(),
+    paths: z.union([z.string().startsWith('/'), z.array(z.string().startsWith('/'))]).optional(),
+  })
+  .strict();
+
+export type FaultConfig = z.infer<typeof faultConfigSchema>;
+
+/** Without a filter, general faults hit the API only; the OAuth server has its own switches. */
+const DEFAULT_FAULT_PATHS = ['/v2/'];
+
+function matchesPaths(path: string, paths: FaultConfig['paths']): boolean {
+  const prefixes = paths === undefined ? DEFAULT_FAULT_PATHS : Array.isArray(paths) ? paths : [paths];
+  return prefixes.some((prefix) => path.startsWith(prefix));
+}
+
+/** Resolves false as soon as the client goes away, so the request can be dropped unprocessed. */
+function waitWhileClientStays(raw: IncomingMessage, ms: number): Promise<boolean> {
+  const socket = raw.socket;
+  if (socket.destroyed) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onClose = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      socket.off('close', onClose);
+      resolve(!socket.destroyed);
+    }, ms);
+    socket.once('close', onClose);
+  });
+}
+
+function apiRouteKey(request: FastifyRequest): string | undefined {
+  const route = request.routeOptions.url;
+  if (route === undefined || !route.startsWith('/v2/')) return undefined;
+  return `${request.method} ${route.replace(/:(\w+)/g, '{$1}')}`;
+}
+
+function grantTypeOf(request: FastifyRequest): string {
+  const fromBody = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>)['grant_type'] : undefined;
+  const fromQuery = (request.query as Record<string, unknown> | undefined)?.['grant_type'];
+  const value = fromBody ?? fromQuery;
+  return typeof value === 'string' && value.length > 0 ? value : '(missing)';
+}
+
+function countRequest(state: EmulatorState, request: FastifyRequest, path: string): void {
+  if (request.method === 'POST' && path === '/oauth/token') {
+    state.countTokenRequest(grantTypeOf(request));
+    return;
+  }
+  const key = apiRouteKey(request);
+  if (key !== undefined) state.countApiCall(key);
+}
+
+function rateLimited(reply: FastifyReply, limit: NonNullable<FaultConfig['rateLimit']>): FastifyReply {
+  const daily = limit.type === 'Daily';
+  return sendApiError(
+    reply
+      .header('X-RateLimit-Category', 'Light')
+      .header('X-RateLimit-Type', daily ? 'Daily' : 'QPS')
+      .header('X-RateLimit-Limit', daily ? '2000' : '30')
+      .header('X-RateLimit-Remaining', '0')
+      .header('Retry-After', String(limit.retryAfter ?? 1)),
+    429,
+    {
+      code: 429,
+      message: daily
+        ? 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.'
+        : 'You have reached the maximum per-second rate limit for this API. Try again later.',
+    },
+  );
+}
+
+/**
+ * Runs before every emulated Zoom handler, after the body is read: latency
+ * first, then a check that the client is still there (a server does not
+ * process a request nobody waits for), then outages, 429 bursts, random errors.
+ */
+export function faultHook(state: EmulatorState) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const path = request.url.split('?')[0] ?? request.url;
+    if (path.startsWith('/_emulator/')) return undefined;
+    const faults = state.faults;
+    const isToken = request.method === 'POST' && path === '/oauth/token';
+    const isOAuthServer = isToken || (request.method === 'POST' && path === '/oauth/revoke');
+    const matches = matchesPaths(path, faults.paths);
+    const delay = (matches ? (faults.latencyMs ?? 0) : 0) + (isToken ? (faults.tokenLatencyMs ?? 0) : 0);
+    const stillThere = delay > 0 ? await waitWhileClientStays(request.raw, delay) : !request.raw.socket.destroyed;
+    if (!stillThere) {
+      request.log.info({ path }, 'client went away before processing; request dropped');
+      return reply.hijack();
+    }
+    countRequest(state, request, path);
+    if (faults.tokenEndpointDown && isOAuthServer) {
+      return sendOAuthError(reply, 503, 'temporarily_unavailable', 'Service Unavailable');
+    }
+    if (matches && faults.rateLimit && state.rateLimitRemaining > 0) {
+      state.rateLimitRemaining -= 1;
+      return rateLimited(reply, faults.rateLimit);
+    }
+    if (matches && faults.errorRate !== undefined && faults.errorRate > 0 && Math.random() < faults.errorRate) {
+      const status = faults.errorStatus ?? 500;
+      return sendApiError(reply, status, { code: status, message: STATUS_CODES[status] ?? 'Error' });
+    }
+    return undefined;
+  };
+}

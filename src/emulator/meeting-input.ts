@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { MeetingType } from './model.js';
+
+/** Validation of `POST /users/{userId}/meetings`, reporting the fields the way Zoom does. */
+
+const LOCAL_OR_ZONED = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+function offsetMs(utcMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(utcMs);
+  const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? '0');
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/**
+ * Zoom reads `yyyy-MM-ddTHH:mm:ssZ` as UTC and a time without a zone as local
+ * time in the meeting's timezone. Returns epoch ms, or null when not a real instant.
+ */
+export function parseStartTime(text: string, timeZone: string): number | null {
+  const match = LOCAL_OR_ZONED.exec(text);
+  if (!match) return null;
+  const [, y, mo, d, h, mi, s, zone] = match;
+  const fields = [y, mo, d, h, mi, s ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const wallClock = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
+  const check = new Date(wallClock);
+  if (check.getUTCMonth() !== fields[1] - 1 || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return null;
+  if (zone === 'Z') return wallClock;
+  if (zone !== undefined) {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const [hh, mm] = zone.slice(1).split(':').map(Number) as [number, number];
+    return wallClock - sign * (hh * 60 + mm) * 60_000;
+  }
+  // Two passes settle on the right offset across a DST change.
+  const first = wallClock - offsetMs(wallClock, timeZone);
+  return wallClock - offsetMs(first, timeZone);
+}
+
+const meetingBodySchema = z.object({
+  topic: z.string().max(200).optional(),
+  type: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(8)]).optional(),
+  start_time: z.string().regex(LOCAL_OR_ZONED).optional(),
+  duration: z.number().int().positive().max(100_000).optional(),
+  timezone: z.string().refine(isTimeZone).optional(),
+  agenda: z.string().max(2000).optional(),
+  // Zoom passcodes: at most 10 characters of letters, digits and @ - _ *.
+  password: z.string().max(10).regex(/^[A-Za-z0-9@_*-]*$/).optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+});
+
+export interface MeetingInput {
+  topic: string;
+  type: MeetingType;
+  startMs: number | undefined;
+  duration: number;
+  timezone: string;
+  agenda: string;
+  password: string | undefined;
+  settings: Record<string, unknown>;
+}
+
+export type MeetingInputResult = { ok: true; input: MeetingInput } | { ok: false; notAnObject: true } | { ok: false; fields: string[] };
+
+export function readMeetingInput(body: unknown, hostTimeZone: string, now: number): MeetingInputResult {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, notAnObject: true };
+  const parsed = meetingBodySchema.safeParse(body);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || 'body'))];
+    return { ok: false, fields };
+  }
+  const data = parsed.data;
+  const type = data.type ?? 2;
+  const timezone = data.timezone ?? hostTimeZone;
+  let startMs: number | undefined;
+  if (type === 2 || type === 8) {
+    startMs = data.start_time === undefined ? now : (parseStartTime(data.start_time, timezone) ?? Number.NaN);
+    if (Number.isNaN(startMs)) return { ok: false, fields: ['start_time'] };
+  } else if (type === 1) {
+    startMs = now;
+  }
+  return {
+    ok: true,
+    input: {
+      topic: data.topic ?? 'Zoom meeting',
+      type,
+      startMs,
+      duration: data.duration ?? 60,
+      timezone,
+      agenda: data.agenda ?? '',
+      password: data.password,
+      settings: data.settings ?? {},
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import type { FaultConfig } from './faults.js';
+import type { ZoomMeeting, ZoomRecording, ZoomUser } from './model.js';
+import type { ResolvedClient, ResolvedOptions } from './options.js';
+import { createUserData, seededRandom, seedUsers, type SeedContext, type UserData } from './seed.js';
+
+export interface AuthorizationCode {
+  code: string;
+  clientId: string;
+  userId: string;
+  redirectUri: string;
+  codeChallenge: string | undefined;
+  codeChallengeMethod: 'S256' | 'plain';
+  expiresAt: number;
+  used: boolean;
+  /** The grant this code produced, so a replay can revoke it. */
+  grantId: string | undefined;
+}
+
+export interface Grant {
+  id: string;
+  clientId: string;
+  userId: string;
+  scopes: string[];
+  revoked: boolean;
+}
+
+export interface AccessTokenRecord {
+  grantId: string;
+  clientId: string;
+  userId: string;
+  issuedAt: number;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+export interface RefreshTokenRecord {
+  grantId: string;
+  expiresAt: number;
+  /** Rotation: once a newer refresh token exists, this one is dead. */
+  superseded: boolean;
+}
+
+export interface PageCursor {
+  key: string;
+  ids: string[];
+  offset: number;
+  expiresAt: number;
+}
+
+export interface Stats {
+  tokenRequests: Record<string, number>;
+  invalidGrant: number;
+  revocations: number;
+  apiCalls: Record<string, number>;
+  webhooks: { delivered: number; failed: number };
+}
+
+function emptyStats(): Stats {
+  return {
+    tokenRequests: { authorization_code: 0, refresh_token: 0 },
+    invalidGrant: 0,
+    revocations: 0,
+    apiCalls: {},
+    webhooks: { delivered: 0, failed: 0 },
+  };
+}
+
+const SEED = 20_240_501;
+
+export class EmulatorState {
+  baseUrl = '';
+  clockOffsetMs = 0;
+  users = new Map<string, ZoomUser>();
+  meetings = new Map<string, ZoomMeeting[]>();
+  recordings = new Map<string, ZoomRecording[]>();
+  codes = new Map<string, AuthorizationCode>();
+  grants = new Map<string, Grant>();
+  accessTokens = new Map<string, AccessTokenRecord>();
+  refreshTokens = new Map<string, RefreshTokenRecord>();
+  cursors = new Map<string, PageCursor>();
+  faults: FaultConfig = {};
+  rateLimitRemaining = 0;
+  stats: Stats = emptyStats();
+  private meetingIds = new Set<number>();
+
+  constructor(readonly options: ResolvedOptions) {}
+
+  /** Tests may move the clock forward to age codes and tokens without waiting. */
+  now(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
+
+  reset(): void {
+    this.clockOffsetMs = 0;
+    this.users.clear();
+    this.meetings.clear();
+    this.recordings.clear();
+    this.codes.clear();
+    this.grants.clear();
+    this.accessTokens.clear();
+    this.refreshTokens.clear();
+    this.cursors.clear();
+    this.meetingIds.clear();
+    this.faults = {};
+    this.rateLimitRemaining = 0;
+    this.stats = emptyStats();
+    if (this.options.seed) {
+      for (const data of seedUsers(this.seedContext(seededRandom(SEED)))) this.addUserData(data);
+    }
+  }
+
+  client(clientId: string): ResolvedClient | undefined {
+    return this.options.clients.find((client) => client.clientId === clientId);
+  }
+
+  findUser(idOrEmail: string): ZoomUser | undefined {
+    const direct = this.users.get(idOrEmail);
+    if (direct) return direct;
+    const email = idOrEmail.toLowerCase();
+    for (const user of this.users.values()) if (user.email === email) return user;
+    return undefined;
+  }
+
+  createUser(fields: { id: string; email: string; first_name?: string; last_name?: string; timezone?: string; type?: 1 | 2 }, withContent: boolean): ZoomUser {
+    const data = createUserData(fields, this.seedContext(Math.random), withContent);
+    this.addUserData(data);
+    return data.user;
+  }
+
+  addMeeting(meeting: ZoomMeeting): void {
+    const list = this.meetings.get(meeting.host_id);
+    if (list) list.push(meeting);
+    else this.meetings.set(meeting.host_id, [meeting]);
+  }
+
+  /** Meeting ids are 10–11 digit numbers, unique across the emulator like Zoom's. */
+  allocateMeetingId(random: () => number = Math.random): number {
+    for (;;) {
+      const id = 81_000_000_000 + Math.floor(random() * 8_999_999_999);
+      if (!this.meetingIds.has(id)) {
+        this.meetingIds.add(id);
+        return id;
+      }
+    }
+  }
+
+  countApiCall(routeKey: string): void {
+    this.stats.apiCalls[routeKey] = (this.stats.apiCalls[routeKey] ?? 0) + 1;
+  }
+
+  countTokenRequest(grantType: string): void {
+    this.stats.tokenRequests[grantType] = (this.stats.tokenRequests[grantType] ?? 0) + 1;
+  }
+
+  private seedContext(random: () => number): SeedContext {
+    return { now: this.now(), baseUrl: this.baseUrl, random, allocateMeetingId: () => this.allocateMeetingId(random) };
+  }
+
+  private addUserData(data: UserData): void {
+    this.users.set(data.user.id, data.user);
+    this.meetings.set(data.user.id, data.meetings);
+    this.recordings.set(data.user.id, data.recordings);
+    for (const meeting of data.meetings) this.meetingIds.add(meeting.id);
+    for (const recording of data.recordings) this.meetingIds.add(recording.id);
+  }
+}
+

@@ -1,0 +1,97 @@
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import type { Connections } from '../connections/index.js';
+import type { Store } from '../store/types.js';
+import type { BearerAuthenticator } from './auth.js';
+import { installErrorHandling, installNotFound } from './error-handler.js';
+import { zoomConnect } from './plugin.js';
+import { demoRoutes } from './routes/demo.js';
+import { opsRoutes } from './routes/ops.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  connections: Connections;
+  authenticate: BearerAuthenticator;
+  /** Demo mode: the secret the demo sign-in signs with. */
+  demoJwtSecret?: Uint8Array;
+  /** Benchmarks turn the connect-route rate limits off. */
+  rateLimit?: boolean;
+}
+
+const BODY_LIMIT = 64 * 1024;
+
+/** The standalone service: the Zoom Connect plugin plus operations, OpenAPI, security headers and, in demo mode, the demo page. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const logger: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT,
+    // Per-request lines cost throughput; failures are logged by the error handler, timings go to /metrics.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: true } },
+    routerOptions: { maxParamLength: 200 },
+  });
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Only over https: HSTS on a plain-http demo would pin localhost to https.
+    strictTransportSecurity: config.zoom.redirectUri.startsWith('https:'),
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Zoom Connect',
+        version: '0.1.0',
+        description: 'Connect your app users\' Zoom accounts (user-managed OAuth 2.0), keep their tokens encrypted and fresh, and call Zoom for them. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  installErrorHandling(app);
+  installNotFound(app);
+  opsRoutes(app, deps.store);
+
+  await app.register(zoomConnect, {
+    connections: deps.connections,
+    getUserId: (request) => deps.authenticate(request.headers.authorization),
+    postConnectRedirectUrl: config.postConnectRedirectUrl,
+    postConnectRedirectAllowList: config.postConnectRedirectAllowList,
+    secureCookies: config.zoom.redirectUri.startsWith('https:'),
+    webhookSecretToken: config.zoom.webhookSecretToken,
+    clientId: config.zoom.clientId,
+    rateLimit: deps.rateLimit === false ? false : undefined,
+  });
+
+  if (config.demo && deps.demoJwtSecret) {
+    demoRoutes(app, { jwtSecret: deps.demoJwtSecret, canonicalOrigin: new URL(config.zoom.redirectUri).origin });
+  }
+  return app;
+}

@@ -1,0 +1,95 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConnectError } from '../connections/errors.js';
+import { TokenDecryptError, UnknownKeyError } from '../crypto/errors.js';
+import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
+import { problem, sendProblem, type Problem } from './problem.js';
+import { UnauthenticatedError } from './auth.js';
+
+/**
+ * Maps every error to RFC 9457. Bad input is a 4xx with a stable code; the
+ * only 5xx are a dependency's real faults (503 with Retry-After). An error
+ * we did not foresee is logged and answered 503, never with its message.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const p = toProblem(err, request);
+    if (p.status >= 500) {
+      request.log.error({ err: describe(err), code: p.code }, 'request failed');
+    }
+    return sendProblem(reply, p);
+  });
+}
+
+/** Standalone only: an embedded plugin leaves 404s to its host. */
+export function installNotFound(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
+  );
+}
+
+export function toProblem(err: unknown, request: FastifyRequest): Problem {
+  if (err instanceof ConnectError) {
+    return problem(err.code, err.message, {
+      retryAfterSeconds: err.extra.retryAfterSeconds,
+      trackingId: err.extra.trackingId,
+      errors: err.extra.fieldErrors,
+    });
+  }
+  if (err instanceof UnauthenticatedError) return problem('unauthenticated', err.message);
+  if (err instanceof StoreUnavailableError) return problem('service_unavailable', 'The database is unavailable; try again shortly.', { retryAfterSeconds: 5 });
+  if (err instanceof StoreLockTimeoutError) {
+    return problem('service_unavailable', 'Another refresh of this connection is taking too long; try again shortly.', { retryAfterSeconds: 2 });
+  }
+  if (err instanceof UnknownKeyError) {
+    request.log.error({ kid: err.kid }, 'token encrypted under a key that is not configured');
+    return problem('service_unavailable', 'This connection\'s tokens cannot be read with the configured keys.', { retryAfterSeconds: 60 });
+  }
+  if (err instanceof TokenDecryptError) {
+    request.log.error({ err: err.message }, 'stored token failed authentication');
+    return problem('needs_reauth', 'This connection\'s stored tokens are unreadable; the user must connect Zoom again.');
+  }
+  if (isFastifyError(err)) return fastifyProblem(err);
+  return problem('service_unavailable', 'The service could not complete this request; try again shortly.', { retryAfterSeconds: 5 });
+}
+
+function fastifyProblem(err: FastifyError): Problem {
+  if (err.validation) {
+    return problem(
+      'validation_failed',
+      `Invalid ${err.validationContext ?? 'request'}: ${err.message}`,
+      { errors: err.validation.map((v) => ({ field: fieldOf(v.instancePath, v.params), message: v.message ?? 'invalid' })) },
+    );
+  }
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem('payload_too_large', 'The request body is too large.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problem('unsupported_media_type', 'Send a JSON body with Content-Type: application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return problem('validation_failed', 'The request body is not valid JSON.');
+    default:
+      break;
+  }
+  const status = err.statusCode ?? 500;
+  if (status === 429) return problem('rate_limited', 'Too many requests; slow down.', { retryAfterSeconds: 60 });
+  if (status === 413) return problem('payload_too_large', 'The request body is too large.');
+  if (status === 415) return problem('unsupported_media_type', 'Unsupported Content-Type.');
+  if (status >= 400 && status < 500) return problem('validation_failed', err.message);
+  return problem('service_unavailable', 'The service could not complete this request; try again shortly.', { retryAfterSeconds: 5 });
+}
+
+function fieldOf(instancePath: string, params: Record<string, unknown>): string {
+  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
+  const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
+  return missing ? (path ? `${path}.${missing}` : missing) : path || '(root)';
+}
+
+function isFastifyError(err: unknown): err is FastifyError {
+  return err instanceof Error && ('statusCode' in err || 'validation' in err || typeof (err as { code?: unknown }).code === 'string');
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : 'non-error thrown';
+}

@@ -1,0 +1,54 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Connections } from '../connections/index.js';
+// Bring in the request/reply and schema augmentations the routes rely on.
+import type {} from '@fastify/cookie';
+import type {} from '@fastify/swagger';
+import type {} from '@fastify/rate-limit';
+
+export interface RouteRateLimit {
+  max: number;
+  timeWindow: number;
+}
+
+/** How the host app plugs Zoom Connect into its server. */
+export interface ZoomConnectPluginOptions {
+  connections: Connections;
+  /**
+   * The signed-in app user of a request, or null when there is none (→ 401).
+   * Throw an error with a message to refuse with that message.
+   */
+  getUserId: (request: FastifyRequest) => string | null | Promise<string | null>;
+  /**
+   * Embedded apps whose session cookie reaches the callback: the callback's
+   * user must then equal the user who began the flow. Off for bearer-token
+   * apps, where the callback (a redirect from Zoom) carries no credentials.
+   */
+  checkCallbackUser?: boolean;
+  postConnectRedirectUrl: string;
+  postConnectRedirectAllowList?: string[];
+  /** Serve the binding cookie as `__Host-`/Secure: true whenever the redirect URI is https. */
+  secureCookies: boolean;
+  /** Zoom's webhook secret token; without it POST /api/zoom/webhooks answers 404. */
+  webhookSecretToken?: string;
+  /** Our Zoom client id: events for another app are ignored. */
+  clientId: string;
+  /** Per-IP limits on the connect routes; false turns them off (benchmarks). */
+  rateLimit?: { authorize: RouteRateLimit; callback: RouteRateLimit } | false;
+}
+
+export interface ResolvedPluginOptions {
+  getUserId: ZoomConnectPluginOptions['getUserId'];
+  checkCallbackUser: boolean;
+  postConnectRedirectUrl: string;
+  postConnectRedirectAllowList: string[];
+  secureCookies: boolean;
+  rateLimit: { authorize: RouteRateLimit | false; callback: RouteRateLimit | false };
+  requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireUser` on routes that act for an app user. */
+    appUserId: string;
+  }
+}

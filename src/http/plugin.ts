@@ -1,0 +1,48 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { UnauthenticatedError } from './auth.js';
+import { installErrorHandling } from './error-handler.js';
+import type { ResolvedPluginOptions, ZoomConnectPluginOptions } from './plugin-options.js';
+import { connectRoutes } from './routes/connect.js';
+import { userRoutes } from './routes/user.js';
+import { webhookRoutes } from './routes/webhooks.js';
+
+export type { ZoomConnectPluginOptions } from './plugin-options.js';
+
+const DEFAULT_RATE_LIMIT = {
+  authorize: { max: 30, timeWindow: 60_000 },
+  callback: { max: 30, timeWindow: 60_000 },
+};
+
+/**
+ * Zoom Connect as a Fastify plugin: the connect flow, the user endpoints and
+ * the webhook, in their own encapsulated context (their error handler,
+ * cookie parser and rate limits do not leak into the host app).
+ */
+export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (app, opts) => {
+  await app.register(fastifyCookie);
+  const limits = opts.rateLimit === false ? false : (opts.rateLimit ?? DEFAULT_RATE_LIMIT);
+  if (limits) await app.register(fastifyRateLimit, { global: false });
+  installErrorHandling(app);
+  app.decorateRequest('appUserId', '');
+
+  const resolved: ResolvedPluginOptions = {
+    getUserId: opts.getUserId,
+    checkCallbackUser: opts.checkCallbackUser ?? false,
+    postConnectRedirectUrl: opts.postConnectRedirectUrl,
+    postConnectRedirectAllowList: opts.postConnectRedirectAllowList ?? [],
+    secureCookies: opts.secureCookies,
+    rateLimit: limits ? limits : { authorize: false, callback: false },
+    requireUser: async (request: FastifyRequest) => {
+      const userId = await opts.getUserId(request);
+      if (!userId) throw new UnauthenticatedError('Sign in first: this endpoint acts for an app user.');
+      request.appUserId = userId;
+    },
+  };
+  connectRoutes(app, opts.connections, resolved);
+  userRoutes(app, opts.connections, resolved);
+  await app.register(webhookRoutes, { connections: opts.connections, secret: opts.webhookSecretToken, clientId: opts.clientId });
+};
+
+export default zoomConnect;

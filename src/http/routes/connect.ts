@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Connections } from '../../connections/index.js';
+import { ConnectError } from '../../connections/errors.js';
+import { toStatusView } from '../../connections/status.js';
+import { requestContext } from '../request-context.js';
+import { errorResponses, statusSchema } from '../schemas.js';
+import type { ResolvedPluginOptions } from '../plugin-options.js';
+
+const BINDING_MAX_AGE_SECONDS = 10 * 60;
+
+/** GET .../user/authorize and GET .../user-callback: the two halves of the connect flow. */
+export function connectRoutes(app: FastifyInstance, connections: Connections, opts: ResolvedPluginOptions): void {
+  const cookie = bindingCookie(opts.secureCookies, `${app.prefix}/api/zoom/oauth`);
+
+  app.get<{ Querystring: { returnTo?: string } }>(
+    '/api/zoom/oauth/user/authorize',
+    {
+      config: { rateLimit: opts.rateLimit.authorize },
+      schema: {
+        summary: 'Start connecting Zoom',
+        description: 'Returns the Zoom consent URL to send the browser to, and sets the browser-binding cookie.',
+        tags: ['connect'],
+        security: [{ bearerAuth: [] }],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { returnTo: { type: 'string', maxLength: 2048, description: 'Post-connect redirect; must be on the allow list.' } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['authorizationUrl', 'expiresAt'],
+            properties: { authorizationUrl: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } },
+          },
+          ...errorResponses,
+        },
+      },
+      preHandler: opts.requireUser,
+    },
+    async (request, reply) => {
+      const returnTo = request.query.returnTo ?? null;
+      if (returnTo !== null && !opts.postConnectRedirectAllowList.includes(returnTo)) {
+        throw new ConnectError('validation_failed', 'returnTo is not on the configured allow list (POST_CONNECT_REDIRECT_ALLOW_LIST).');
+      }
+      const result = await connections.flow.begin({
+        userId: request.appUserId,
+        existingBinding: request.cookies[cookie.name],
+        returnTo,
+        ctx: requestContext(request),
+      });
+      void reply.setCookie(cookie.name, result.bindingToken, { ...cookie.options, maxAge: BINDING_MAX_AGE_SECONDS });
+      void reply.header('cache-control', 'no-store');
+      return { authorizationUrl: result.authorizationUrl, expiresAt: result.expiresAt.toISOString() };
+    },
+  );
+
+  app.get<{ Querystring: { state?: string; code?: string; error?: string } }>(
+    '/api/zoom/oauth/user-callback',
+    {
+      config: { rateLimit: opts.rateLimit.callback },
+      schema: {
+        summary: 'Zoom\'s redirect after consent',
+        description:
+          'Validates the state and browser binding, exchanges the code, stores the connection, then redirects to POST_CONNECT_REDIRECT_URL with zoom=connected or zoom=error&reason=CODE. With Accept: application/json, answers JSON instead.',
+        tags: ['connect'],
+        querystring: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', maxLength: 512 },
+            code: { type: 'string', maxLength: 4096 },
+            error: { type: 'string', maxLength: 256 },
+            error_description: { type: 'string', maxLength: 2048 },
+          },
+        },
+        response: { 200: statusSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      // RFC 9700 §4.2.4: the code must not leak through Referer or caches.
+      void reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      const wantsJson = prefersJson(request);
+      try {
+        const result = await connections.flow.complete({
+          state: request.query.state,
+          code: request.query.code,
+          error: request.query.error,
+          bindingToken: request.cookies[cookie.name],
+          sessionUserId: opts.checkCallbackUser ? await opts.getUserId(request) : null,
+          ctx: requestContext(request),
+        });
+        if (wantsJson) return reply.send(toStatusView(result.connection));
+        return redirect(reply, result.returnTo ?? opts.postConnectRedirectUrl, { zoom: 'connected' });
+      } catch (err) {
+        if (!(err instanceof ConnectError) || wantsJson) throw err;
+        request.log.info({ reason: err.code }, 'connect callback refused');
+        return redirect(reply, err.extra.returnTo ?? opts.postConnectRedirectUrl, { zoom: 'error', reason: err.code });
+      }
+    },
+  );
+}
+
+function redirect(reply: FastifyReply, base: string, params: Record<string, string>): FastifyReply {
+  const url = new URL(base);
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return reply.redirect(url.toString(), 303);
+}
+
+function prefersJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}
+
+/**
+ * The browser-binding cookie. Over https it is `__Host-` prefixed (Secure,
+ * Path=/, no Domain), so a sibling subdomain cannot plant one; over plain
+ * http (local development) it is scoped to the OAuth paths.
+ */
+export function bindingCookie(secure: boolean, oauthPath: string): {
+  name: string;
+  options: { httpOnly: true; secure: boolean; sameSite: 'lax'; path: string };
+} {
+  return secure
+    ? { name: '__Host-zoom_connect_binding', options: { httpOnly: true, secure: true, sameSite: 'lax', path: '/' } }
+    : { name: 'zoom_connect_binding', options: { httpOnly: true, secure: false, sameSite: 'lax', path: oauthPath } };
+}

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { SignJWT } from 'jose';
+
+const WEB_DIR = join(import.meta.dirname, '..', '..', '..', 'web');
+const ASSETS: Record<string, string> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'styles.css': 'text/css; charset=utf-8',
+};
+const DEMO_USER = /^[A-Za-z0-9._@-]{1,64}$/;
+const SESSION_SECONDS = 8 * 60 * 60;
+
+/**
+ * Demo mode only: the page at `/` and a sign-in that issues the same kind of
+ * JWT a real app would, signed with the demo secret, so the page uses the
+ * public endpoints exactly as any frontend does.
+ */
+export function demoRoutes(app: FastifyInstance, opts: { jwtSecret: Uint8Array; canonicalOrigin: string }): void {
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    // The binding cookie belongs to the redirect URI's host: keep the page on it.
+    const host = request.headers.host;
+    if (host && `${request.protocol}://${host}` !== opts.canonicalOrigin) {
+      return reply.redirect(`${opts.canonicalOrigin}${request.url}`, 302);
+    }
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(join(WEB_DIR, 'index.html')));
+  });
+
+  app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, async (request, reply) => {
+    const type = ASSETS[request.params.file];
+    if (!type) return reply.callNotFound();
+    return reply.type(type).header('cache-control', 'no-cache').send(await readFile(join(WEB_DIR, request.params.file)));
+  });
+
+  app.post<{ Body: { userId: string } }>('/demo/session', {
+    schema: {
+      summary: 'Demo sign-in: a JWT for a demo app user',
+      tags: ['demo'],
+      body: {
+        type: 'object',
+        required: ['userId'],
+        additionalProperties: false,
+        properties: { userId: { type: 'string', pattern: DEMO_USER.source } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: { token: { type: 'string' }, userId: { type: 'string' }, expiresAt: { type: 'string' } },
+        },
+      },
+    },
+  }, async (request) => {
+    const expiresAt = new Date(Date.now() + SESSION_SECONDS * 1000);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(request.body.userId)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(opts.jwtSecret);
+    return { token, userId: request.body.userId, expiresAt: expiresAt.toISOString() };
+  });
+}

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import type { Store } from '../../store/types.js';
+import { problemSchema } from '../problem.js';
+
+/** Liveness, readiness (the database answers) and Prometheus metrics. */
+export function opsRoutes(app: FastifyInstance, store: Store): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'zoom_connect_' });
+  const duration = new Histogram({
+    name: 'zoom_connect_http_request_duration_seconds',
+    help: 'HTTP request duration by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    duration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  const hidden = { hide: true, tags: ['operations'] };
+  app.get('/healthz', { schema: { ...hidden, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, () => ({ ok: true }));
+  app.get('/readyz', {
+    schema: { ...hidden, response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, 503: problemSchema } },
+  }, async () => {
+    await store.ping();
+    return { ready: true };
+  });
+  app.get('/metrics', { schema: hidden }, async (_request, reply) => {
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+}

@@ -1,0 +1,172 @@
+import type { FastifyInstance } from 'fastify';
+import type { Connections } from '../../connections/index.js';
+import { ConnectError } from '../../connections/errors.js';
+import { toStatusView } from '../../connections/status.js';
+import type { CreateMeetingInput } from '../../zoom/index.js';
+import type { ResolvedPluginOptions } from '../plugin-options.js';
+import { requestContext } from '../request-context.js';
+import { errorResponses, statusSchema, zoomObjectSchema } from '../schemas.js';
+
+const ZOOM_PAGE_TOKEN = { type: 'string', maxLength: 256, pattern: '^[A-Za-z0-9._~+/=-]*$' } as const;
+const DATE = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' } as const;
+
+interface MeetingsQuery {
+  type?: string;
+  page_size?: number;
+  next_page_token?: string;
+}
+
+interface RecordingsQuery {
+  from?: string;
+  to?: string;
+  page_size?: number;
+  next_page_token?: string;
+}
+
+/** The routes that act for the signed-in app user on their own connection only. */
+export function userRoutes(app: FastifyInstance, connections: Connections, opts: ResolvedPluginOptions): void {
+  const common = { preHandler: opts.requireUser };
+  const secured = { security: [{ bearerAuth: [] }] };
+
+  app.get('/api/zoom/oauth/user/status', {
+    ...common,
+    schema: { ...secured, summary: 'Connection status (never a token)', tags: ['connection'], response: { 200: statusSchema, ...errorResponses } },
+  }, (request) => connections.status(request.appUserId));
+
+  app.post('/api/zoom/oauth/user/revoke', {
+    ...common,
+    schema: {
+      ...secured,
+      summary: 'Disconnect: wipe tokens and revoke at Zoom',
+      description: 'Idempotent. Tokens are wiped even when Zoom cannot be reached; `revokedAtZoom` tells whether Zoom confirmed.',
+      tags: ['connection'],
+      response: {
+        200: { type: 'object', properties: { ...statusSchema.properties, revokedAtZoom: { type: 'boolean' } } },
+        ...errorResponses,
+      },
+    },
+  }, async (request) => {
+    const result = await connections.revocation.revoke(request.appUserId, requestContext(request));
+    return { ...toStatusView(result.connection), revokedAtZoom: result.revokedAtZoom };
+  });
+
+  app.post('/api/zoom/oauth/user/refresh', {
+    ...common,
+    schema: { ...secured, summary: 'Refresh the access token now', tags: ['connection'], response: { 200: statusSchema, ...errorResponses } },
+  }, (request) => connections.refresh(request.appUserId, requestContext(request)));
+
+  app.get('/api/zoom/oauth/user/profile', {
+    ...common,
+    schema: { ...secured, summary: 'The Zoom user (/users/me)', tags: ['zoom'], response: { 200: zoomObjectSchema, ...errorResponses } },
+  }, (request) => connections.account.profile(request.appUserId));
+
+  app.get<{ Querystring: MeetingsQuery }>('/api/zoom/oauth/user/meetings', {
+    ...common,
+    schema: {
+      ...secured,
+      summary: 'List the user\'s meetings',
+      tags: ['zoom'],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          type: { type: 'string', enum: ['scheduled', 'live', 'upcoming', 'upcoming_meetings', 'previous_meetings'] },
+          page_size: { type: 'integer', minimum: 1, maximum: 300 },
+          next_page_token: ZOOM_PAGE_TOKEN,
+        },
+      },
+      response: { 200: zoomObjectSchema, ...errorResponses },
+    },
+  }, (request) =>
+    connections.account.listMeetings(request.appUserId, {
+      type: request.query.type,
+      pageSize: request.query.page_size,
+      nextPageToken: request.query.next_page_token,
+    }),
+  );
+
+  app.post<{ Body: CreateMeetingInput }>('/api/zoom/oauth/user/meetings', {
+    ...common,
+    schema: {
+      ...secured,
+      summary: 'Create a meeting (e.g. for an appointment)',
+      tags: ['zoom'],
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['topic', 'start_time', 'duration'],
+        properties: {
+          topic: { type: 'string', minLength: 1, maxLength: 200 },
+          type: { type: 'integer', enum: [1, 2, 3, 8], default: 2 },
+          start_time: { type: 'string', format: 'date-time' },
+          duration: { type: 'integer', minimum: 1, maximum: 1440 },
+          timezone: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+/-]+$' },
+          agenda: { type: 'string', maxLength: 2000 },
+          password: { type: 'string', minLength: 1, maxLength: 10, pattern: '^[A-Za-z0-9@_*-]+$' },
+          settings: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              host_video: { type: 'boolean' },
+              participant_video: { type: 'boolean' },
+              join_before_host: { type: 'boolean' },
+              mute_upon_entry: { type: 'boolean' },
+              waiting_room: { type: 'boolean' },
+              auto_recording: { type: 'string', enum: ['local', 'cloud', 'none'] },
+            },
+          },
+        },
+      },
+      response: { 201: zoomObjectSchema, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const meeting = await connections.account.createMeeting(request.appUserId, request.body);
+    return reply.code(201).send(meeting);
+  });
+
+  app.get<{ Querystring: RecordingsQuery }>('/api/zoom/oauth/user/recordings', {
+    ...common,
+    schema: {
+      ...secured,
+      summary: 'List the user\'s cloud recordings (metadata)',
+      description: '`from`/`to` are yyyy-mm-dd, at most one month apart (Zoom\'s limit).',
+      tags: ['zoom'],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { from: DATE, to: DATE, page_size: { type: 'integer', minimum: 1, maximum: 300 }, next_page_token: ZOOM_PAGE_TOKEN },
+      },
+      response: { 200: zoomObjectSchema, ...errorResponses },
+    },
+  }, (request) => {
+    checkRecordingRange(request.query.from, request.query.to);
+    return connections.account.listRecordings(request.appUserId, {
+      from: request.query.from,
+      to: request.query.to,
+      pageSize: request.query.page_size,
+      nextPageToken: request.query.next_page_token,
+    });
+  });
+}
+
+/** Zoom lists recordings over at most one month; a calendar date that does not exist is refused too. */
+export function checkRecordingRange(from: string | undefined, to: string | undefined): void {
+  const f = from === undefined ? undefined : parseDay(from, 'from');
+  const t = to === undefined ? undefined : parseDay(to, 'to');
+  if (f && t) {
+    if (t < f) throw invalid('to', '`to` is before `from`.');
+    const limit = new Date(f);
+    limit.setUTCMonth(limit.getUTCMonth() + 1);
+    if (t > limit) throw invalid('to', '`from` and `to` are more than one month apart (Zoom\'s limit).');
+  }
+}
+
+function parseDay(value: string, field: string): Date {
+  const d = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) throw invalid(field, `\`${field}\` is not a real calendar date.`);
+  return d;
+}
+
+function invalid(field: string, message: string): ConnectError {
+  return new ConnectError('validation_failed', message, { fieldErrors: [{ field, message }] });
+}

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
+import { createLogger, type Logger } from './config/logger.js';
+import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
+import { generateKeyString, TokenCipher } from './crypto/index.js';
+import { startEmulator, type RunningEmulator } from './emulator/index.js';
+import { createBearerAuthenticator } from './http/auth.js';
+import { buildApp } from './http/app.js';
+import { RefreshSweeper } from './jobs/refresh-sweeper.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+import { ZoomApi, ZoomOAuthClient, ZoomTransport } from './zoom/index.js';
+
+export interface ServiceOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** Benchmarks turn the connect-route rate limits off. */
+  rateLimit?: boolean;
+  /** Listen on this port instead of config.port (tests pass 0). */
+  port?: number;
+  poolMax?: number;
+}
+
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  config: Config;
+  store: Store;
+  connections: Connections;
+  sweeper: RefreshSweeper;
+  emulator: RunningEmulator | undefined;
+  close(): Promise<void>;
+}
+
+/** How long shutdown lets in-flight requests and refreshes finish before abandoning Zoom calls (their transactions roll back). */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/**
+ * The composition root: config → store → Zoom clients → domain → HTTP.
+ * In demo mode it also starts the emulator in-process and generates the
+ * encryption key and JWT secret into the data directory, with a warning.
+ */
+export async function startService(input: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(input.logLevel);
+  const clock = options.clock ?? systemClock;
+  const config = await resolveLocalSecrets(input, logger);
+
+  let emulator: RunningEmulator | undefined;
+  if (config.demo) {
+    emulator = await startEmulator({
+      port: config.emulatorPort,
+      host: '127.0.0.1',
+      clients: [
+        {
+          clientId: config.zoom.clientId,
+          clientSecret: config.zoom.clientSecret,
+          redirectUris: [config.zoom.redirectUri],
+          name: 'Zoom Connect demo',
+          webhookUrl: `${new URL(config.zoom.redirectUri).origin}/api/zoom/webhooks`,
+          webhookSecret: config.zoom.webhookSecretToken,
+        },
+      ],
+    });
+    logger.warn({ emulator: emulator.url }, 'demo mode: Zoom is emulated in-process; set ZOOM_USER_MANAGED_CLIENT_ID/SECRET for real Zoom');
+  }
+
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: join(config.dataDir, 'pglite'),
+    cipher: new TokenCipher(config.encryptionKeys),
+    logger,
+    poolMax: options.poolMax,
+  });
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    await emulator?.close();
+    throw err;
+  }
+
+  const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger });
+  const oauth = new ZoomOAuthClient(config.zoom, transport);
+  const api = new ZoomApi(transport, config.zoom.apiBaseUrl);
+  const connections = createConnections({
+    store,
+    oauth,
+    api,
+    clock,
+    logger,
+    policy: {
+      skewSeconds: config.refresh.skewSeconds,
+      maxConsecutiveFailures: config.refresh.maxConsecutiveFailures,
+      cooldownSeconds: config.refresh.cooldownSeconds,
+      // Two Zoom calls (one retry after a timeout) plus margin: a waiter never gives up on a healthy holder.
+      lockTimeoutMs: config.zoom.httpTimeoutMs * 2 + 5_000,
+    },
+  });
+
+  const demoJwtSecret = config.appAuth.kind === 'demo' ? await demoSecret(config.dataDir, 'demo-jwt.secret', logger) : undefined;
+  const authenticate = createBearerAuthenticator(
+    config.appAuth.kind === 'demo' ? { kind: 'secret', secret: demoJwtSecret as Uint8Array } : config.appAuth,
+  );
+  const app = await buildApp({ config, logger, store, connections, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
+  const sweeper = new RefreshSweeper(
+    { store, tokens: connections.tokens, logger, clock },
+    { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
+  );
+
+  const url = await app.listen({ host: config.host, port: options.port ?? config.port });
+  sweeper.start();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const abandon = setTimeout(() => connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
+      abandon.unref();
+      await sweeper.stop();
+      await app.close();
+      clearTimeout(abandon);
+      await store.close();
+      await transport.close();
+      await emulator?.close();
+    })();
+    return closing;
+  };
+  return { app, url, config, store, connections, sweeper, emulator, close };
+}
+
+/**
+ * Outside production, a missing encryption key or webhook secret is
+ * generated once into the data directory (so restarts can still decrypt)
+ * with a warning. Production never gets here without them: config refuses.
+ */
+async function resolveLocalSecrets(config: Config, logger: Logger): Promise<Config> {
+  if (config.production) return config;
+  let encryptionKeys: EncryptionKey[] = config.encryptionKeys;
+  if (encryptionKeys.length === 0) {
+    const keyFile = join(config.dataDir, 'token-encryption.key');
+    const raw = await readOrCreate(keyFile, () => generateKeyString('demo1'));
+    const parsed = parseEncryptionKeys(raw.trim());
+    if (parsed.problems.length > 0) throw new Error(`${keyFile} is malformed: ${parsed.problems.join('; ')}`);
+    encryptionKeys = parsed.keys;
+    logger.warn({ keyFile }, 'TOKEN_ENCRYPTION_KEYS not set: using a key generated into the data directory (development only)');
+  }
+  const webhookSecretToken =
+    config.zoom.webhookSecretToken ?? (config.demo ? (await demoSecretText(config.dataDir, 'demo-webhook.secret')) : undefined);
+  return { ...config, encryptionKeys, zoom: { ...config.zoom, webhookSecretToken } };
+}
+
+async function demoSecret(dataDir: string, file: string, logger: Logger): Promise<Uint8Array> {
+  logger.warn('APP_JWT_SECRET not set: demo sign-in uses a secret generated into the data directory');
+  return new TextEncoder().encode(await demoSecretText(dataDir, file));
+}
+
+async function demoSecretText(dataDir: string, file: string): Promise<string> {
+  return (await readOrCreate(join(dataDir, file), () => randomBytes(32).toString('base64url'))).trim();
+}
+
+async function readOrCreate(path: string, create: () => string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+  const value = create();
+  // 'wx': two processes starting together must not overwrite each other's key.
+  try {
+    await writeFile(path, `${value}\n`, { mode: 0o600, flag: 'wx' });
+    return value;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return readFile(path, 'utf8');
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Typed store failures. The domain maps StoreUnavailableError to 503 and
+ * StoreLockTimeoutError to "someone else is refreshing"; neither message ever
+ * carries the DATABASE_URL or its password.
+ */
+
+/** The database cannot be reached or gave up on us: refused, terminated, timed out, shutting down. */
+export class StoreUnavailableError extends Error {
+  /** PostgreSQL SQLSTATE or Node error code, when there is one. */
+  readonly code: string | null;
+
+  constructor(detail: string, code: string | null, options?: { cause?: unknown }) {
+    super(`Database unavailable: ${detail}`, options);
+    this.name = 'StoreUnavailableError';
+    this.code = code;
+  }
+}
+
+/** Waiting for a connection's refresh lock took longer than allowed (SQLSTATE 55P03 or the in-process mutex). */
+export class StoreLockTimeoutError extends Error {
+  readonly userId: string;
+  readonly lockTimeoutMs: number;
+
+  constructor(userId: string, lockTimeoutMs: number, options?: { cause?: unknown }) {
+    super(`Refresh lock of user "${userId}" not acquired within ${lockTimeoutMs} ms: another refresh holds it`, options);
+    this.name = 'StoreLockTimeoutError';
+    this.userId = userId;
+    this.lockTimeoutMs = lockTimeoutMs;
+  }
+}
+
+/** A LockedConnection was used after its lock was released: its writes would no longer be serialized. */
+export class LockReleasedError extends Error {
+  constructor(userId: string) {
+    super(`Refresh lock of user "${userId}" was already released: write under a new withRefreshLock call`);
+    this.name = 'LockReleasedError';
+  }
+}
+
+/** Two PGlite instances on one directory would corrupt it. */
+export class DataDirInUseError extends Error {
+  constructor(dataDir: string) {
+    super(`PGlite data directory "${dataDir}" is already open in this process: reuse that Store (PGlite is created once per process)`);
+    this.name = 'DataDirInUseError';
+  }
+}

@@ -1,0 +1,53 @@
+import type { TokenCipher } from '../crypto/index.js';
+import type { StoreLogger } from './db.js';
+import { openPgliteStore } from './pglite-store.js';
+import { openPostgresStore } from './postgres-store.js';
+import type { RotationReport, Store } from './types.js';
+
+export interface OpenStoreOptions {
+  /** PostgreSQL when set; otherwise embedded PGlite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  cipher: TokenCipher;
+  logger?: StoreLogger;
+  /** PostgreSQL pool size (default 10). */
+  poolMax?: number;
+}
+
+/** Opens the store the configuration asks for. Call `migrate()` before use. */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  if (options.databaseUrl) {
+    return openPostgresStore({
+      databaseUrl: options.databaseUrl,
+      cipher: options.cipher,
+      logger: options.logger,
+      poolMax: options.poolMax,
+    });
+  }
+  return openPgliteStore({ dataDir: options.dataDir, cipher: options.cipher, logger: options.logger });
+}
+
+export { rotateKeys } from './rotation.js';
+export { SqlStore } from './sql-store.js';
+export { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js';
+export { openPgliteStore, type PgliteStoreOptions } from './pglite-store.js';
+export { StoreUnavailableError, StoreLockTimeoutError, LockReleasedError, DataDirInUseError } from './errors.js';
+export { redactSecrets } from './db-errors.js';
+export { MIGRATIONS, type Migration } from './migrations.js';
+export type { Db, StoreLogger } from './db.js';
+export type * from './types.js';
+
+/**
+ * What `zoom-connect rotate-keys` runs: opens the configured store with the
+ * new key ring (current key first, old keys after), migrates, re-seals every
+ * token and verifier, closes. Safe while the service runs.
+ */
+export async function runKeyRotation(options: OpenStoreOptions & { batchSize?: number }): Promise<RotationReport> {
+  const store = await openStore(options);
+  try {
+    await store.migrate();
+    return await store.rotateKeys(options.batchSize ?? 200);
+  } finally {
+    await store.close();
+  }
+}

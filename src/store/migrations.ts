@@ -1,0 +1,102 @@
+/**
+ * The one schema, as ordered migrations that run unchanged on PostgreSQL 15+
+ * and PGlite. Never edit a released migration: append a new one.
+ *
+ * Every sealed column holds `v1.<kid>.<base64url>` (see src/crypto); the
+ * *_kid columns repeat the key id so rotation finds old rows through an index
+ * without decrypting anything.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'connections, oauth_states, audit_events',
+    sql: `
+CREATE TABLE connections (
+  user_id                  text PRIMARY KEY,
+  status                   text NOT NULL
+                           CHECK (status IN ('active', 'needs_reauth', 'inactive', 'revoked', 'deauthorized')),
+  zoom_user_id             text,
+  zoom_email               text,
+  zoom_account_id          text,
+  api_url                  text,
+  access_token_enc         text,
+  refresh_token_enc        text,
+  token_kid                text,
+  access_token_expires_at  timestamptz,
+  granted_scopes           text[] NOT NULL DEFAULT '{}',
+  refresh_failure_count    integer NOT NULL DEFAULT 0 CHECK (refresh_failure_count >= 0),
+  last_refresh_attempt_at  timestamptz,
+  last_refresh_error       text,
+  last_refreshed_at        timestamptz,
+  refresh_blocked_until    timestamptz,
+  sweep_lease_until        timestamptz,
+  last_used_at             timestamptz,
+  authorized_at            timestamptz,
+  revoked_at               timestamptz,
+  device_user_agent        text,
+  device_ip                text,
+  version                  bigint NOT NULL DEFAULT 1,
+  created_at               timestamptz NOT NULL DEFAULT now(),
+  updated_at               timestamptz NOT NULL DEFAULT now(),
+  -- Both tokens are written and wiped together, under one key id.
+  CONSTRAINT connections_tokens_together CHECK (
+    (access_token_enc IS NULL) = (refresh_token_enc IS NULL)
+    AND (access_token_enc IS NULL) = (token_kid IS NULL)
+  ),
+  CONSTRAINT connections_disconnected_without_tokens CHECK (
+    status NOT IN ('revoked', 'deauthorized') OR access_token_enc IS NULL
+  )
+);
+
+-- app_deauthorized arrives with Zoom's user id.
+CREATE INDEX connections_zoom_user_id_idx ON connections (zoom_user_id) WHERE zoom_user_id IS NOT NULL;
+
+-- The sweeper's scan: active connections ordered by when they last got fresh tokens.
+CREATE INDEX connections_sweep_idx ON connections ((coalesce(last_refreshed_at, authorized_at)))
+  WHERE status = 'active';
+
+-- Rotation finds rows under an old key.
+CREATE INDEX connections_token_kid_idx ON connections (token_kid) WHERE token_kid IS NOT NULL;
+
+CREATE TABLE oauth_states (
+  state_hash         text PRIMARY KEY,
+  user_id            text NOT NULL,
+  binding_hash       text NOT NULL,
+  code_verifier_enc  text NOT NULL,
+  code_verifier_kid  text NOT NULL,
+  return_to          text,
+  expires_at         timestamptz NOT NULL,
+  consumed_at        timestamptz,
+  created_at         timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE INDEX oauth_states_expires_at_idx ON oauth_states (expires_at);
+CREATE INDEX oauth_states_kid_idx ON oauth_states (code_verifier_kid);
+
+CREATE TABLE audit_events (
+  id          bigserial PRIMARY KEY,
+  user_id     text,
+  event       text NOT NULL,
+  at          timestamptz NOT NULL DEFAULT now(),
+  ip          text,
+  user_agent  text,
+  details     jsonb NOT NULL DEFAULT '{}'::jsonb
+);
+
+CREATE INDEX audit_events_user_at_idx ON audit_events (user_id, at DESC, id DESC);
+`,
+  },
+];
+
+/**
+ * Key of the transaction-level advisory lock that serializes migrate() across
+ * instances starting together. Transaction-level, so it works behind a
+ * transaction-pooling PgBouncer and is released by COMMIT or a dropped connection.
+ */
+export const MIGRATION_LOCK_KEY = 7_460_125_911_843_001;

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { Db, Driver, QueryResult, SqlStatement } from './db.js';
+import { toStoreError } from './db-errors.js';
+import { DataDirInUseError, StoreUnavailableError } from './errors.js';
+
+/** Directories with a live PGlite in this process: a second instance on one directory corrupts it. */
+const openDirs = new Set<string>();
+
+interface PgliteQueryable {
+  query<R>(query: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  exec(query: string): Promise<unknown>;
+}
+
+async function run<R extends object>(
+  target: PgliteQueryable,
+  statement: string | SqlStatement,
+  params: readonly unknown[] | undefined,
+): Promise<QueryResult<R>> {
+  const text = typeof statement === 'string' ? statement : statement.text;
+  try {
+    const result = await target.query<R>(text, params ? [...params] : []);
+    return { rows: result.rows, rowCount: result.rows.length > 0 ? result.rows.length : (result.affectedRows ?? 0) };
+  } catch (err) {
+    throw toStoreError(err);
+  }
+}
+
+class PgliteTransaction implements Db {
+  constructor(private readonly tx: Transaction) {}
+
+  query<R extends object>(statement: string | SqlStatement, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    return run<R>(this.tx, statement, params);
+  }
+
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.tx.exec(sql);
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return fn(this);
+  }
+}
+
+/**
+ * Embedded PostgreSQL for demo mode and single-process use. PGlite has one
+ * connection: a transaction blocks every other query until it ends, so
+ * callers keep transactions short (the refresh lock is an in-process mutex
+ * instead, see pglite-refresh-lock.ts).
+ */
+export class PgliteDriver implements Driver {
+  readonly kind = 'pglite' as const;
+
+  private constructor(
+    private readonly pg: PGlite,
+    private readonly dataDir: string,
+  ) {}
+
+  /** Starts PGlite on `dataDir` (seconds on a new directory): do it once per process. */
+  static async open(dataDir: string): Promise<PgliteDriver> {
+    const resolved = path.resolve(dataDir);
+    if (openDirs.has(resolved)) throw new DataDirInUseError(resolved);
+    openDirs.add(resolved);
+    try {
+      const pg = await PGlite.create(resolved);
+      return new PgliteDriver(pg, resolved);
+    } catch (err) {
+      openDirs.delete(resolved);
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new StoreUnavailableError(`PGlite could not start on "${resolved}": ${detail}`, null, { cause: err });
+    }
+  }
+
+  query<R extends object>(statement: string | SqlStatement, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    return run<R>(this.pg, statement, params);
+  }
+
+  async exec(sql: string): Promise<void> {
+    try {
+      await this.pg.exec(sql);
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    try {
+      return await this.pg.transaction((tx) => fn(new PgliteTransaction(tx)));
+    } catch (err) {
+      throw toStoreError(err);
+    }
+  }
+
+  async ping(): Promise<void> {
+    if (this.pg.closed) throw new StoreUnavailableError('PGlite is closed', null);
+    await this.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.pg.closed) await this.pg.close();
+    } finally {
+      openDirs.delete(this.dataDir);
+    }
+  }
+}

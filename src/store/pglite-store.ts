@@ -1,0 +1,17 @@
+import type { TokenCipher } from '../crypto/index.js';
+import { silentLogger, type StoreLogger } from './db.js';
+import { PgliteDriver } from './pglite-driver.js';
+import { MutexRefreshLocker } from './refresh-lock.js';
+import { SqlStore } from './sql-store.js';
+
+export interface PgliteStoreOptions {
+  dataDir: string;
+  cipher: TokenCipher;
+  logger?: StoreLogger;
+}
+
+/** A store on embedded PGlite persisted in `dataDir`. Takes seconds: open it once per process. */
+export async function openPgliteStore(options: PgliteStoreOptions): Promise<SqlStore> {
+  const driver = await PgliteDriver.open(options.dataDir);
+  return new SqlStore(driver, options.cipher, new MutexRefreshLocker(driver), options.logger ?? silentLogger);
+}

@@ -1,0 +1,68 @@
+import type { Connection, ConnectionStatus } from './types.js';
+
+/**
+ * Row shapes as the drivers return them. `pg` returns bigint as a string and
+ * PGlite as a number, so numeric columns are converted here, once.
+ */
+export interface ConnectionRow {
+  user_id: string;
+  status: ConnectionStatus;
+  zoom_user_id: string | null;
+  zoom_email: string | null;
+  zoom_account_id: string | null;
+  api_url: string | null;
+  access_token_expires_at: Date | null;
+  granted_scopes: string[] | null;
+  refresh_failure_count: number | string;
+  last_refresh_attempt_at: Date | null;
+  last_refresh_error: string | null;
+  last_refreshed_at: Date | null;
+  refresh_blocked_until: Date | null;
+  last_used_at: Date | null;
+  authorized_at: Date | null;
+  revoked_at: Date | null;
+  device_user_agent: string | null;
+  device_ip: string | null;
+  version: number | string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ConnectionTokenRow extends ConnectionRow {
+  access_token_enc: string | null;
+  refresh_token_enc: string | null;
+  token_kid: string | null;
+}
+
+export const CONNECTION_COLUMNS = `user_id, status, zoom_user_id, zoom_email, zoom_account_id, api_url,
+  access_token_expires_at, granted_scopes, refresh_failure_count, last_refresh_attempt_at,
+  last_refresh_error, last_refreshed_at, refresh_blocked_until, last_used_at, authorized_at,
+  revoked_at, device_user_agent, device_ip, version, created_at, updated_at`;
+
+export const CONNECTION_TOKEN_COLUMNS = `${CONNECTION_COLUMNS}, access_token_enc, refresh_token_enc, token_kid`;
+
+export function toConnection(row: ConnectionRow): Connection {
+  return {
+    userId: row.user_id,
+    status: row.status,
+    zoomUserId: row.zoom_user_id,
+    zoomEmail: row.zoom_email,
+    zoomAccountId: row.zoom_account_id,
+    apiUrl: row.api_url,
+    accessTokenExpiresAt: row.access_token_expires_at,
+    grantedScopes: row.granted_scopes ?? [],
+    refreshFailureCount: Number(row.refresh_failure_count),
+    lastRefreshAttemptAt: row.last_refresh_attempt_at,
+    lastRefreshError: row.last_refresh_error,
+    lastRefreshedAt: row.last_refreshed_at,
+    refreshBlockedUntil: row.refresh_blocked_until,
+    lastUsedAt: row.last_used_at,
+    authorizedAt: row.authorized_at,
+    revokedAt: row.revoked_at,
+    deviceUserAgent: row.device_user_agent,
+    deviceIp: row.device_ip,
+    version: Number(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

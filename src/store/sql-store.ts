@@ -1,0 +1,61 @@
+import type { TokenCipher } from '../crypto/index.js';
+import type { Db, Driver, StoreLogger } from './db.js';
+import { applyMigrations } from './migrate.js';
+import type { RefreshLocker } from './refresh-lock.js';
+import { SqlAuditRepository } from './repositories/audit.js';
+import { SqlConnectionRepository } from './repositories/connections.js';
+import { SqlOAuthStateRepository } from './repositories/oauth-states.js';
+import { rotateKeys } from './rotation.js';
+import { PING_TIMEOUT_MS } from './timeouts.js';
+import type { RotationReport, Store } from './types.js';
+
+/** The Store over either driver: everything but the refresh lock is the same SQL. */
+export class SqlStore implements Store {
+  readonly kind: 'postgres' | 'pglite';
+  readonly connections: SqlConnectionRepository;
+  readonly states: SqlOAuthStateRepository;
+  readonly audit: SqlAuditRepository;
+
+  constructor(
+    private readonly driver: Driver,
+    private readonly cipher: TokenCipher,
+    private readonly locker: RefreshLocker,
+    private readonly logger: StoreLogger,
+    private readonly ownsDriver = true,
+  ) {
+    this.kind = driver.kind;
+    this.connections = new SqlConnectionRepository(driver, cipher, locker, logger);
+    this.states = new SqlOAuthStateRepository(driver, cipher);
+    this.audit = new SqlAuditRepository(driver);
+  }
+
+  /** Raw SQL access for tooling and tests; the domain uses the repositories. */
+  get db(): Db {
+    return this.driver;
+  }
+
+  /**
+   * The same database and refresh locks under another key ring (rotate-keys
+   * with a new ring while this store serves). Closing the view leaves the
+   * database open.
+   */
+  withCipher(cipher: TokenCipher): SqlStore {
+    return new SqlStore(this.driver, cipher, this.locker, this.logger, false);
+  }
+
+  async migrate(): Promise<void> {
+    await applyMigrations(this.driver, this.logger);
+  }
+
+  ping(): Promise<void> {
+    return this.driver.ping(PING_TIMEOUT_MS);
+  }
+
+  rotateKeys(batchSize: number): Promise<RotationReport> {
+    return rotateKeys(this.driver, this.cipher, this.logger, batchSize);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDriver) await this.driver.close();
+  }
+}

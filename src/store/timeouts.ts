@@ -1,0 +1,11 @@
+/**
+ * PostgreSQL server-side timeouts, nested as the design requires: a Zoom
+ * HTTP call (10 s) < the refresh lock wait (the caller's lockTimeoutMs, set
+ * per transaction) < statement_timeout < idle_in_transaction_session_timeout,
+ * so a stuck statement, or a process that hangs inside a transaction, frees
+ * its row locks on its own.
+ */
+export const STATEMENT_TIMEOUT_MS = 15_000;
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
+export const CONNECT_TIMEOUT_MS = 5_000;
+export const PING_TIMEOUT_MS = 2_000;

@@ -1,0 +1,121 @@
+import { ZoomApiError, ZoomUnavailableError } from './errors.js';
+import { isObject } from './oauth-client.js';
+import type { ZoomResponse, ZoomTransport } from './transport.js';
+
+/** Who we call as: the user's access token and, if Zoom gave one, their data-residency base. */
+export interface ZoomAuth {
+  accessToken: string;
+  apiBase: string | null;
+}
+
+export type ZoomObject = Record<string, unknown>;
+
+export interface ZoomUser extends ZoomObject {
+  id: string;
+  email: string | null;
+  account_id: string | null;
+}
+
+export interface ListMeetingsQuery {
+  type?: string;
+  pageSize?: number;
+  nextPageToken?: string;
+}
+
+export interface ListRecordingsQuery {
+  from?: string;
+  to?: string;
+  pageSize?: number;
+  nextPageToken?: string;
+}
+
+export interface CreateMeetingInput {
+  topic: string;
+  type?: number;
+  start_time?: string;
+  duration?: number;
+  timezone?: string;
+  agenda?: string;
+  password?: string;
+  settings?: ZoomObject;
+}
+
+/** Zoom's REST API (`/v2`) for one user at a time. Every call needs a valid access token. */
+export class ZoomApi {
+  constructor(
+    private readonly transport: ZoomTransport,
+    private readonly defaultApiBase: string,
+  ) {}
+
+  async getMe(auth: ZoomAuth, signal?: AbortSignal): Promise<ZoomUser> {
+    const body = await this.call(auth, 'GET', '/users/me', undefined, undefined, signal);
+    if (typeof body.id !== 'string' || body.id === '') {
+      throw new ZoomUnavailableError('Zoom /users/me answered without an id', false, 200, undefined);
+    }
+    return {
+      ...body,
+      id: body.id,
+      email: typeof body.email === 'string' ? body.email : null,
+      account_id: typeof body.account_id === 'string' ? body.account_id : null,
+    };
+  }
+
+  listMeetings(auth: ZoomAuth, q: ListMeetingsQuery, signal?: AbortSignal): Promise<ZoomObject> {
+    return this.call(auth, 'GET', '/users/me/meetings', {
+      type: q.type,
+      page_size: q.pageSize?.toString(),
+      next_page_token: q.nextPageToken,
+    }, undefined, signal);
+  }
+
+  createMeeting(auth: ZoomAuth, input: CreateMeetingInput, signal?: AbortSignal): Promise<ZoomObject> {
+    return this.call(auth, 'POST', '/users/me/meetings', undefined, input, signal);
+  }
+
+  listRecordings(auth: ZoomAuth, q: ListRecordingsQuery, signal?: AbortSignal): Promise<ZoomObject> {
+    return this.call(auth, 'GET', '/users/me/recordings', {
+      from: q.from,
+      to: q.to,
+      page_size: q.pageSize?.toString(),
+      next_page_token: q.nextPageToken,
+    }, undefined, signal);
+  }
+
+  private async call(
+    auth: ZoomAuth,
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string | undefined> | undefined,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<ZoomObject> {
+    const url = new URL(`${auth.apiBase ?? this.defaultApiBase}${path}`);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    const headers: Record<string, string> = { authorization: `Bearer ${auth.accessToken}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await this.transport.send({
+      method,
+      url: url.toString(),
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      // A POST that creates a meeting must not be repeated blindly: a retry could create two.
+      idempotent: method === 'GET',
+      signal,
+    });
+    if (res.status >= 400) throw apiError(res);
+    if (!isObject(res.body)) {
+      throw new ZoomUnavailableError(`Zoom ${method} ${path} answered with a body that is not a JSON object`, false, res.status, res.trackingId);
+    }
+    return res.body;
+  }
+}
+
+function apiError(res: ZoomResponse): ZoomApiError {
+  const body = isObject(res.body) ? res.body : {};
+  const code = typeof body.code === 'number' ? body.code : undefined;
+  const message = typeof body.message === 'string' ? body.message : `HTTP ${res.status}`;
+  const fieldErrors = Array.isArray(body.errors)
+    ? body.errors.filter(isObject).map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
+    : [];
+  return new ZoomApiError(res.status, code, message, res.trackingId, fieldErrors);
+}

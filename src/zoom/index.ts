@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './transport.js';
+export * from './oauth-client.js';
+export * from './api-client.js';
+export * from './scopes.js';
+export { parseRetryAfter } from './retry-after.js';

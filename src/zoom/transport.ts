@@ -1,0 +1,199 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { Logger } from '../config/logger.js';
+import { ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
+import { parseRetryAfter } from './retry-after.js';
+
+export interface ZoomTransportOptions {
+  /** Whole-request timeout; must stay below the refresh lock timeout. */
+  timeoutMs: number;
+  logger: Logger;
+  /** Extra attempts for idempotent requests after network errors and 5xx. */
+  maxRetries?: number;
+  /** A 429 whose Retry-After is longer than this surfaces instead of waiting. */
+  maxRateLimitWaitMs?: number;
+  baseBackoffMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface ZoomRequest {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** Safe to send twice: retried on network errors and 5xx. */
+  idempotent: boolean;
+  signal?: AbortSignal;
+}
+
+export interface ZoomResponse {
+  status: number;
+  body: unknown;
+  trackingId: string | undefined;
+}
+
+interface RawResponse extends ZoomResponse {
+  retryAfterSeconds: number | undefined;
+  rateLimitType: string | undefined;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One HTTP exchange with Zoom, with the retry policy every call shares:
+ * idempotent requests retry network errors and 5xx with jittered backoff;
+ * any request retries a short per-second 429 (Zoom did not process it); a
+ * daily 429 never retries. Statuses below 500 other than 429 are returned.
+ */
+export class ZoomTransport {
+  private readonly dispatcher: Dispatcher;
+  private readonly maxRetries: number;
+  private readonly maxRateLimitWaitMs: number;
+  private readonly baseBackoffMs: number;
+
+  constructor(private readonly options: ZoomTransportOptions) {
+    this.dispatcher =
+      options.dispatcher ?? new Agent({ connections: 64, keepAliveTimeout: 10_000, connect: { timeout: options.timeoutMs } });
+    this.maxRetries = options.maxRetries ?? 2;
+    this.maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? 2_000;
+    this.baseBackoffMs = options.baseBackoffMs ?? 100;
+  }
+
+  async send(req: ZoomRequest): Promise<ZoomResponse> {
+    for (let attempt = 0; ; attempt++) {
+      const canRetry = attempt < this.maxRetries;
+      let res: RawResponse;
+      try {
+        res = await this.once(req);
+      } catch (err) {
+        if (!(err instanceof ZoomUnavailableError) || !req.idempotent || !canRetry || req.signal?.aborted) throw err;
+        await this.backoff(attempt, req.signal);
+        continue;
+      }
+      if (res.status === 429) {
+        const wait = await this.rateLimitWait(res, req, canRetry);
+        await sleep(wait, undefined, { signal: req.signal });
+        continue;
+      }
+      if (res.status >= 500) {
+        const failure = new ZoomUnavailableError(
+          `Zoom answered HTTP ${res.status} to ${req.method} ${pathOf(req.url)}`,
+          false,
+          res.status,
+          res.trackingId,
+        );
+        this.logFailure(req, res.status, res.trackingId);
+        if (!req.idempotent || !canRetry) throw failure;
+        await this.backoff(attempt, req.signal);
+        continue;
+      }
+      if (res.status >= 400) this.logFailure(req, res.status, res.trackingId);
+      const { retryAfterSeconds: _r, rateLimitType: _t, ...plain } = res;
+      return plain;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+
+  /** How long to wait before retrying a 429, or throws when we should not. */
+  private rateLimitWait(res: RawResponse, req: ZoomRequest, canRetry: boolean): Promise<number> {
+    this.logFailure(req, 429, res.trackingId);
+    const retryAfter = res.retryAfterSeconds ?? 1;
+    const daily = res.rateLimitType !== undefined && res.rateLimitType.toLowerCase() !== 'qps';
+    if (daily || !canRetry || retryAfter * 1000 > this.maxRateLimitWaitMs) {
+      return Promise.reject(new ZoomRateLimitedError(retryAfter, daily, res.trackingId));
+    }
+    return Promise.resolve(retryAfter * 1000 + Math.random() * 100);
+  }
+
+  private async backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
+    const cap = this.baseBackoffMs * 2 ** attempt;
+    // Full jitter: spreads retries of many callers hit by one outage.
+    await sleep(cap / 2 + Math.random() * (cap / 2), undefined, { signal });
+  }
+
+  private async once(req: ZoomRequest): Promise<RawResponse> {
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    try {
+      const res = await request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        signal,
+        dispatcher: this.dispatcher,
+      });
+      const text = await readLimited(res.body, MAX_BODY_BYTES);
+      const trackingId = header(res.headers['x-zm-trackingid']);
+      return {
+        status: res.statusCode,
+        body: parseJson(text),
+        trackingId,
+        retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
+        rateLimitType: header(res.headers['x-ratelimit-type']),
+      };
+    } catch (err) {
+      const timedOut = timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
+      if (req.signal?.aborted || err instanceof ZoomUnavailableError) throw err;
+      this.options.logger.warn(
+        { zoom: { method: req.method, path: pathOf(req.url), timedOut, cause: errorCode(err) } },
+        'Zoom request failed before a response',
+      );
+      throw new ZoomUnavailableError(
+        timedOut
+          ? `Zoom did not answer ${req.method} ${pathOf(req.url)} within ${this.options.timeoutMs} ms`
+          : `Could not reach Zoom for ${req.method} ${pathOf(req.url)} (${errorCode(err)})`,
+        timedOut,
+        undefined,
+        undefined,
+      );
+    }
+  }
+
+  private logFailure(req: ZoomRequest, status: number, trackingId: string | undefined): void {
+    this.options.logger.warn({ zoom: { method: req.method, path: pathOf(req.url), status, trackingId } }, 'Zoom call failed');
+  }
+}
+
+/** Only the path is ever logged: Zoom's revoke endpoint takes the token in the query string. */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function errorCode(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as Error & { code?: unknown }).code;
+    return typeof code === 'string' ? code : err.name;
+  }
+  return 'unknown error';
+}
+
+async function readLimited(body: AsyncIterable<Buffer | Uint8Array>, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) throw new ZoomUnavailableError(`Zoom response exceeded ${limit} bytes`, false, undefined, undefined);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,375 @@
+import { describe, expect, test } from 'vitest';
+import { TokenDecryptError, UnknownKeyError } from '../../src/crypto/index.js';
+import { LockReleasedError, StoreLockTimeoutError } from '../../src/store/index.js';
+import type { RefreshedTokens } from '../../src/store/types.js';
+import {
+  BACKENDS,
+  cipherOf,
+  dumpAllTables,
+  fakeToken,
+  newConnection,
+  testKey,
+  uniqueUserId,
+  useStore,
+} from '../helpers/store-fixtures.js';
+
+function refreshed(now = new Date()): RefreshedTokens {
+  return {
+    accessToken: fakeToken('access'),
+    refreshToken: fakeToken('refresh'),
+    accessTokenExpiresAt: new Date(now.getTime() + 3600_000),
+    grantedScopes: ['meeting:read', 'meeting:write'],
+    apiUrl: null,
+    now,
+  };
+}
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+describe.each(BACKENDS)('connections on %s', (backend) => {
+  const fx = useStore(backend);
+
+  test('a stored connection reads back with its tokens, status active, version 1', async () => {
+    const input = newConnection(uniqueUserId('read'));
+    const saved = await fx.store.connections.saveConnected(input);
+    expect(saved).toMatchObject({ userId: input.userId, status: 'active', version: 1, refreshFailureCount: 0, grantedScopes: input.grantedScopes });
+    const read = await fx.store.connections.getWithTokens(input.userId);
+    expect(read?.tokens).toEqual({ accessToken: input.accessToken, refreshToken: input.refreshToken });
+    expect(read?.accessTokenExpiresAt?.getTime()).toBe(input.accessTokenExpiresAt.getTime());
+    expect(await fx.store.connections.get(input.userId)).not.toHaveProperty('tokens');
+    expect(await fx.store.connections.get(uniqueUserId('nobody'))).toBeNull();
+  });
+
+  test('after storing a connection, a raw dump of every table contains neither token nor its base64 or base64url', async () => {
+    const input = newConnection(uniqueUserId('dump'));
+    await fx.store.connections.saveConnected(input);
+    await fx.store.states.create({
+      stateHash: uniqueUserId('state'),
+      userId: input.userId,
+      bindingHash: 'binding',
+      codeVerifier: 'verifier-' + fakeToken('access'),
+      returnTo: null,
+      expiresAt: new Date(Date.now() + 600_000),
+      createdAt: new Date(),
+    });
+    const dump = await dumpAllTables(fx.store);
+    expect(dump).toContain(input.userId);
+    for (const secret of [input.accessToken, input.refreshToken]) {
+      const bytes = Buffer.from(secret, 'utf8');
+      for (const form of [secret, bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('hex')]) {
+        expect(dump).not.toContain(form);
+      }
+      // Also no long fragment: a token is never stored even partially in clear.
+      expect(dump).not.toContain(secret.slice(10, 40));
+    }
+  });
+
+  test('a ciphertext copied into another user\'s row fails to decrypt with an error naming that row', async () => {
+    const victim = newConnection(uniqueUserId('victim'));
+    const attacker = newConnection(uniqueUserId('attacker'));
+    await fx.store.connections.saveConnected(victim);
+    await fx.store.connections.saveConnected(attacker);
+    await fx.store.db.query(
+      `UPDATE connections SET access_token_enc = v.access_token_enc, refresh_token_enc = v.refresh_token_enc, token_kid = v.token_kid
+       FROM connections v WHERE v.user_id = $1 AND connections.user_id = $2`,
+      [victim.userId, attacker.userId],
+    );
+    const read = fx.store.connections.getWithTokens(attacker.userId);
+    await expect(read).rejects.toThrow(TokenDecryptError);
+    await expect(fx.store.connections.getWithTokens(attacker.userId)).rejects.toThrow(
+      new RegExp(`connections\\.access_token_enc of user "${attacker.userId}" \\(key id "k1"\\): authentication failed`),
+    );
+    // The victim's own row is untouched and still readable.
+    expect((await fx.store.connections.getWithTokens(victim.userId))?.tokens?.accessToken).toBe(victim.accessToken);
+  });
+
+  test('a tampered ciphertext fails to decrypt with TokenDecryptError', async () => {
+    const input = newConnection(uniqueUserId('tamper'));
+    await fx.store.connections.saveConnected(input);
+    // Flip one base64url character in the middle of the ciphertext body.
+    await fx.store.db.query(
+      `UPDATE connections SET refresh_token_enc = overlay(refresh_token_enc placing
+         CASE WHEN substr(refresh_token_enc, 30, 1) = 'A' THEN 'B' ELSE 'A' END from 30 for 1)
+       WHERE user_id = $1`,
+      [input.userId],
+    );
+    await expect(fx.store.connections.getWithTokens(input.userId)).rejects.toThrow(TokenDecryptError);
+    // The token-free read still works: a status page never needs to decrypt.
+    expect((await fx.store.connections.get(input.userId))?.status).toBe('active');
+  });
+
+  test('a row under an unknown key id is reported as UnknownKeyError naming the kid, not a crash', async () => {
+    const input = newConnection(uniqueUserId('unknown-kid'));
+    await fx.store.connections.saveConnected(input);
+    const foreign = cipherOf(testKey('lost-key'));
+    const ctx = (column: string) => ({ table: 'connections', column, userId: input.userId });
+    await fx.store.db.query('UPDATE connections SET access_token_enc = $2, refresh_token_enc = $3, token_kid = $4 WHERE user_id = $1', [
+      input.userId,
+      foreign.seal('a', ctx('access_token_enc')),
+      foreign.seal('r', ctx('refresh_token_enc')),
+      'lost-key',
+    ]);
+    await expect(fx.store.connections.getWithTokens(input.userId)).rejects.toThrow(UnknownKeyError);
+    await expect(fx.store.connections.getWithTokens(input.userId)).rejects.toThrow(/key id "lost-key" is not in the key ring/);
+  });
+
+  test('reconnecting replaces the connection: new tokens, active, counters reset, version bumped', async () => {
+    const userId = uniqueUserId('reconnect');
+    const first = await fx.store.connections.saveConnected(newConnection(userId));
+    await fx.store.connections.disconnect(userId, 'revoked', { wipePersonalData: false, now: new Date() });
+    const again = newConnection(userId);
+    const second = await fx.store.connections.saveConnected(again);
+    expect(second).toMatchObject({ status: 'active', revokedAt: null, refreshFailureCount: 0 });
+    expect(second.version).toBeGreaterThan(first.version + 1);
+    expect(second.createdAt.getTime()).toBe(first.createdAt.getTime());
+    expect((await fx.store.connections.getWithTokens(userId))?.tokens?.refreshToken).toBe(again.refreshToken);
+  });
+
+  test('a token write with the current version succeeds and resets failure state', async () => {
+    const userId = uniqueUserId('refresh-ok');
+    const saved = await fx.store.connections.saveConnected(newConnection(userId));
+    const tokens = refreshed();
+    const written = await fx.store.connections.withRefreshLock(userId, 2_000, async (locked) => {
+      const failed = await locked.recordFailure(saved.version, {
+        error: 'zoom_unavailable: HTTP 503',
+        status: 'active',
+        failureCount: 1,
+        blockedUntil: new Date(Date.now() + 60_000),
+        now: new Date(),
+      });
+      expect(failed).toMatchObject({ refreshFailureCount: 1, lastRefreshError: 'zoom_unavailable: HTTP 503', version: saved.version + 1 });
+      return locked.saveTokens(saved.version + 1, tokens);
+    });
+    expect(written).toMatchObject({ status: 'active', refreshFailureCount: 0, lastRefreshError: null, refreshBlockedUntil: null });
+    expect(written?.version).toBe(saved.version + 2);
+    expect(written?.apiUrl).toBe('https://api.zoom.us'); // kept: the refresh response carried none
+    expect(written?.grantedScopes).toEqual(tokens.grantedScopes);
+    const read = await fx.store.connections.getWithTokens(userId);
+    expect(read?.tokens).toEqual({ accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+  });
+
+  test('a stale-version token write is refused (null) and leaves the tokens unchanged', async () => {
+    const input = newConnection(uniqueUserId('stale'));
+    const saved = await fx.store.connections.saveConnected(input);
+    const result = await fx.store.connections.withRefreshLock(input.userId, 2_000, (locked) =>
+      locked.saveTokens(saved.version - 1, refreshed()),
+    );
+    expect(result).toBeNull();
+    const read = await fx.store.connections.getWithTokens(input.userId);
+    expect(read?.tokens).toEqual({ accessToken: input.accessToken, refreshToken: input.refreshToken });
+    expect(read?.version).toBe(saved.version);
+  });
+
+  test('a token write after disconnect is refused: a refresh in flight can never resurrect a revoked connection', async () => {
+    const userId = uniqueUserId('resurrect');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    const result = await fx.store.connections.withRefreshLock(userId, 5_000, async (locked) => {
+      const version = locked.current?.version as number;
+      // The revoke lands while the refresh's HTTP call is in flight. On
+      // PostgreSQL it waits for our row lock, so let it run after we write.
+      const revoke = fx.store.connections.disconnect(userId, 'revoked', { wipePersonalData: false, now: new Date() });
+      if (fx.backend === 'pglite') await revoke;
+      const write = await locked.saveTokens(version, refreshed());
+      return { write, revoke };
+    });
+    await result.revoke;
+    const after = await fx.store.connections.getWithTokens(userId);
+    expect(after?.status).toBe('revoked');
+    expect(after?.tokens).toBeNull();
+    if (fx.backend === 'pglite') expect(result.write).toBeNull();
+    // Either order, the last word is the disconnect; and a write with any version now fails.
+    const late = await fx.store.connections.withRefreshLock(userId, 2_000, (locked) =>
+      locked.saveTokens(locked.current?.version as number, refreshed()),
+    );
+    expect(late).toBeNull();
+    const failure = await fx.store.connections.withRefreshLock(userId, 2_000, (locked) =>
+      locked.recordFailure(locked.current?.version as number, { error: 'x', status: 'inactive', failureCount: 5, blockedUntil: null, now: new Date() }),
+    );
+    expect(failure).toBeNull();
+    expect((await fx.store.connections.get(userId))?.status).toBe('revoked');
+  });
+
+  test('a token write to a connection that needs re-authorization is refused', async () => {
+    const userId = uniqueUserId('reauth');
+    const saved = await fx.store.connections.saveConnected(newConnection(userId));
+    const failed = await fx.store.connections.withRefreshLock(userId, 2_000, (locked) =>
+      locked.recordFailure(saved.version, { error: 'invalid_grant', status: 'needs_reauth', failureCount: 1, blockedUntil: null, now: new Date() }),
+    );
+    expect(failed?.status).toBe('needs_reauth');
+    const write = await fx.store.connections.withRefreshLock(userId, 2_000, (locked) => locked.saveTokens(failed?.version as number, refreshed()));
+    expect(write).toBeNull();
+  });
+
+  test('withRefreshLock serializes two holders: the second sees the first\'s committed write', async () => {
+    const userId = uniqueUserId('serialize');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    const other = await fx.second();
+    const firstHasLock = deferred();
+    const letFirstFinish = deferred();
+    const tokens = refreshed();
+    const order: string[] = [];
+
+    const first = fx.store.connections.withRefreshLock(userId, 5_000, async (locked) => {
+      firstHasLock.resolve();
+      await letFirstFinish.promise;
+      order.push('first writes');
+      return locked.saveTokens(locked.current?.version as number, tokens);
+    });
+    await firstHasLock.promise;
+    const second = other.connections.withRefreshLock(userId, 5_000, async (locked) => {
+      order.push('second holds');
+      return locked.current;
+    });
+    // Give the second holder time to (wrongly) get in.
+    await new Promise((r) => setTimeout(r, 300));
+    order.push('released');
+    letFirstFinish.resolve();
+    const written = await first;
+    const seen = await second;
+    expect(order).toEqual(['released', 'first writes', 'second holds']);
+    expect(seen?.version).toBe(written?.version);
+    expect(seen?.tokens?.refreshToken).toBe(tokens.refreshToken);
+  });
+
+  test('waiting for the refresh lock beyond its timeout throws StoreLockTimeoutError', async () => {
+    const userId = uniqueUserId('lock-timeout');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    const other = await fx.second();
+    const held = deferred();
+    const release = deferred();
+    const holder = fx.store.connections.withRefreshLock(userId, 5_000, async () => {
+      held.resolve();
+      await release.promise;
+    });
+    await held.promise;
+    const started = Date.now();
+    await expect(other.connections.withRefreshLock(userId, 300, () => Promise.resolve('got it'))).rejects.toThrow(StoreLockTimeoutError);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(3_000);
+    release.resolve();
+    await holder;
+    // The lock is free again afterwards.
+    await expect(other.connections.withRefreshLock(userId, 1_000, () => Promise.resolve('got it'))).resolves.toBe('got it');
+  });
+
+  test('a holder that throws releases the lock and the error reaches the caller', async () => {
+    const userId = uniqueUserId('throws');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    await expect(
+      fx.store.connections.withRefreshLock(userId, 1_000, () => Promise.reject(new Error('zoom exploded'))),
+    ).rejects.toThrow('zoom exploded');
+    await expect(fx.store.connections.withRefreshLock(userId, 1_000, () => Promise.resolve(1))).resolves.toBe(1);
+  });
+
+  test('a LockedConnection used after its lock was released refuses to write', async () => {
+    const userId = uniqueUserId('escaped');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    const escaped = await fx.store.connections.withRefreshLock(userId, 1_000, (locked) => Promise.resolve(locked));
+    await expect(escaped.saveTokens(escaped.current?.version as number, refreshed())).rejects.toThrow(LockReleasedError);
+  });
+
+  test('withRefreshLock on a user without a connection hands over current = null', async () => {
+    const seen = await fx.store.connections.withRefreshLock(uniqueUserId('none'), 1_000, (locked) => Promise.resolve(locked.current));
+    expect(seen).toBeNull();
+  });
+
+  test('disconnect is idempotent, returns the row before with its tokens, and wipes both tokens', async () => {
+    const input = newConnection(uniqueUserId('disconnect'));
+    const saved = await fx.store.connections.saveConnected(input);
+    const now = new Date();
+    const before = await fx.store.connections.disconnect(input.userId, 'revoked', { wipePersonalData: false, now });
+    expect(before).toMatchObject({ status: 'active', version: saved.version });
+    expect(before?.tokens).toEqual({ accessToken: input.accessToken, refreshToken: input.refreshToken });
+    const after = await fx.store.connections.getWithTokens(input.userId);
+    expect(after).toMatchObject({ status: 'revoked', tokens: null, version: saved.version + 1, zoomEmail: input.zoomEmail });
+    expect(after?.revokedAt?.getTime()).toBe(now.getTime());
+    const raw = await fx.store.db.query<{ a: string | null; r: string | null; k: string | null }>(
+      'SELECT access_token_enc AS a, refresh_token_enc AS r, token_kid AS k FROM connections WHERE user_id = $1',
+      [input.userId],
+    );
+    expect(raw.rows[0]).toEqual({ a: null, r: null, k: null });
+    expect(await fx.store.connections.disconnect(input.userId, 'revoked', { wipePersonalData: false, now: new Date() })).toBeNull();
+    expect((await fx.store.connections.get(input.userId))?.version).toBe(saved.version + 1);
+    expect(await fx.store.connections.disconnect(uniqueUserId('never'), 'revoked', { wipePersonalData: false, now })).toBeNull();
+  });
+
+  test('concurrent disconnects: exactly one gets the row back', async () => {
+    const userId = uniqueUserId('disconnect-race');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        fx.store.connections.disconnect(userId, i % 2 ? 'revoked' : 'deauthorized', { wipePersonalData: i % 2 === 0, now: new Date() }),
+      ),
+    );
+    expect(results.filter((r) => r !== null)).toHaveLength(1);
+  });
+
+  test('deauthorization wipes tokens and personal data; a later revoke finds nothing to do', async () => {
+    const input = newConnection(uniqueUserId('deauth'));
+    await fx.store.connections.saveConnected(input);
+    const before = await fx.store.connections.disconnect(input.userId, 'deauthorized', { wipePersonalData: true, now: new Date() });
+    expect(before?.zoomEmail).toBe(input.zoomEmail);
+    const after = await fx.store.connections.getWithTokens(input.userId);
+    expect(after).toMatchObject({
+      status: 'deauthorized',
+      tokens: null,
+      zoomEmail: null,
+      zoomAccountId: null,
+      deviceUserAgent: null,
+      deviceIp: null,
+      apiUrl: null,
+      // Kept so a repeated app_deauthorized webhook still finds the row and is a no-op.
+      zoomUserId: input.zoomUserId,
+    });
+    const dump = await dumpAllTables(fx.store);
+    expect(dump).not.toContain(input.zoomEmail as string);
+    expect(await fx.store.connections.disconnect(input.userId, 'revoked', { wipePersonalData: false, now: new Date() })).toBeNull();
+    expect((await fx.store.connections.get(input.userId))?.status).toBe('deauthorized');
+  });
+
+  test('a deauthorization after a revoke keeps status revoked but still wipes personal data', async () => {
+    const input = newConnection(uniqueUserId('revoke-then-deauth'));
+    await fx.store.connections.saveConnected(input);
+    await fx.store.connections.disconnect(input.userId, 'revoked', { wipePersonalData: false, now: new Date() });
+    const second = await fx.store.connections.disconnect(input.userId, 'deauthorized', { wipePersonalData: true, now: new Date() });
+    expect(second).toBeNull();
+    expect(await fx.store.connections.get(input.userId)).toMatchObject({ status: 'revoked', zoomEmail: null, deviceIp: null, zoomAccountId: null });
+  });
+
+  test('disconnect still wipes a row whose tokens no longer decrypt, handing back tokens: null', async () => {
+    const input = newConnection(uniqueUserId('undecryptable'));
+    await fx.store.connections.saveConnected(input);
+    await fx.store.db.query("UPDATE connections SET access_token_enc = 'v1.k1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE user_id = $1", [input.userId]);
+    const before = await fx.store.connections.disconnect(input.userId, 'revoked', { wipePersonalData: false, now: new Date() });
+    expect(before).toMatchObject({ status: 'active', tokens: null });
+    expect((await fx.store.connections.getWithTokens(input.userId))?.tokens).toBeNull();
+    expect(fx.logger.warnings.some((w) => w.msg.includes(input.userId))).toBe(true);
+  });
+
+  test('findByZoomUserId finds every app user connected to one Zoom user', async () => {
+    const zoomUserId = uniqueUserId('zoom');
+    const a = uniqueUserId('a');
+    const b = uniqueUserId('b');
+    await fx.store.connections.saveConnected(newConnection(a, { zoomUserId }));
+    await fx.store.connections.saveConnected(newConnection(b, { zoomUserId }));
+    const found = await fx.store.connections.findByZoomUserId(zoomUserId);
+    expect(found.map((c) => c.userId).sort()).toEqual([a, b].sort());
+    expect(await fx.store.connections.findByZoomUserId(uniqueUserId('nobody'))).toEqual([]);
+  });
+
+  test('touchLastUsed records use without bumping the version (so it never makes a refresh write stale)', async () => {
+    const userId = uniqueUserId('touch');
+    const saved = await fx.store.connections.saveConnected(newConnection(userId));
+    const at = new Date(Date.now() + 1_000);
+    await fx.store.connections.touchLastUsed(userId, at);
+    await fx.store.connections.touchLastUsed(userId, new Date(at.getTime() - 5_000)); // older: ignored
+    const read = await fx.store.connections.get(userId);
+    expect(read?.lastUsedAt?.getTime()).toBe(at.getTime());
+    expect(read?.version).toBe(saved.version);
+  });
+});

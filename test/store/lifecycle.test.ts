@@ -1,0 +1,99 @@
+import { rm } from 'node:fs/promises';
+import { describe, expect, test } from 'vitest';
+import { DataDirInUseError, MIGRATIONS, openPgliteStore, openPostgresStore, openStore, StoreUnavailableError } from '../../src/store/index.js';
+import { cipherOf, freshDatabaseUrl, newConnection, tempDir, testKey, uniqueUserId, useStore } from '../helpers/store-fixtures.js';
+
+const key = testKey('k1');
+
+async function migrationRows(db: { query: <R extends object>(sql: string) => Promise<{ rows: R[] }> }): Promise<number[]> {
+  const { rows } = await db.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+  return rows.map((r) => Number(r.version));
+}
+
+describe('store lifecycle on pglite', () => {
+  test('restarting on the same PGlite directory keeps every connection (close, reopen)', async () => {
+    const dataDir = await tempDir('zc-pglite-restart-');
+    try {
+      const inputs = Array.from({ length: 3 }, () => newConnection(uniqueUserId('persist')));
+      const first = await openPgliteStore({ dataDir, cipher: cipherOf(key) });
+      await first.migrate();
+      for (const input of inputs) await first.connections.saveConnected(input);
+      // Two PGlite instances on one directory would corrupt it.
+      await expect(openPgliteStore({ dataDir, cipher: cipherOf(key) })).rejects.toThrow(DataDirInUseError);
+      await first.close();
+
+      const reopened = await openPgliteStore({ dataDir, cipher: cipherOf(key) });
+      try {
+        await reopened.migrate(); // idempotent across restarts too
+        for (const input of inputs) {
+          const read = await reopened.connections.getWithTokens(input.userId);
+          expect(read?.tokens).toEqual({ accessToken: input.accessToken, refreshToken: input.refreshToken });
+        }
+        expect(await migrationRows(reopened.db)).toEqual(MIGRATIONS.map((m) => m.version));
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.each(['pglite', 'postgres'] as const)('store lifecycle on %s', (backend) => {
+  const fx = useStore(backend);
+
+  test('migrations are idempotent: migrating again changes nothing', async () => {
+    await fx.store.migrate();
+    await fx.store.migrate();
+    expect(await migrationRows(fx.store.db)).toEqual(MIGRATIONS.map((m) => m.version));
+  });
+
+  test('ping answers while the database is up', async () => {
+    await expect(fx.store.ping()).resolves.toBeUndefined();
+  });
+});
+
+describe('store lifecycle on postgres', () => {
+  test('two instances migrating a fresh database at the same moment both succeed', async () => {
+    const databaseUrl = await freshDatabaseUrl();
+    const stores = Array.from({ length: 4 }, () => openPostgresStore({ databaseUrl, cipher: cipherOf(key) }));
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      expect(await migrationRows((stores[0] as (typeof stores)[number]).db)).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  test('restarting (a new pool on the same database) keeps every connection', async () => {
+    const databaseUrl = await freshDatabaseUrl();
+    const input = newConnection(uniqueUserId('pg-persist'));
+    const first = await openStore({ databaseUrl, dataDir: '/nonexistent', cipher: cipherOf(key) });
+    await first.migrate();
+    await first.connections.saveConnected(input);
+    await first.close();
+    const second = await openStore({ databaseUrl, dataDir: '/nonexistent', cipher: cipherOf(key) });
+    try {
+      expect(second.kind).toBe('postgres');
+      expect((await second.connections.getWithTokens(input.userId))?.tokens?.refreshToken).toBe(input.refreshToken);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('an unreachable database is StoreUnavailableError, and the message never shows the password', async () => {
+    const store = openPostgresStore({ databaseUrl: 'postgres://app:s3cret-pw@127.0.0.1:1/zoom', cipher: cipherOf(key) });
+    try {
+      const failure = await store.ping().then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(StoreUnavailableError);
+      expect((failure as Error).message).toMatch(/Database unavailable/);
+      expect((failure as Error).message).not.toContain('s3cret-pw');
+      await expect(store.connections.get('anyone')).rejects.toThrow(StoreUnavailableError);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
 import { generateKeyString, TokenCipher } from './crypto/index.js';
 import { startEmulator, type RunningEmulator } from './emulator/index.js';
+import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { buildApp } from './http/app.js';
 import { RefreshSweeper } from './jobs/refresh-sweeper.js';
@@ -24,26 +25,33 @@ export interface ServiceOptions {
   poolMax?: number;
 }
 
-export interface RunningService {
-  app: FastifyInstance;
-  url: string;
+/** Everything but HTTP: what an embedding app needs to mount the routes itself. */
+export interface ZoomConnect {
   config: Config;
+  logger: Logger;
   store: Store;
   connections: Connections;
   sweeper: RefreshSweeper;
   emulator: RunningEmulator | undefined;
+  /** Options for the Fastify plugin (src/http/plugin.ts) given the host's way of knowing its user. */
+  pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
   close(): Promise<void>;
+}
+
+export interface RunningService extends ZoomConnect {
+  app: FastifyInstance;
+  url: string;
 }
 
 /** How long shutdown lets in-flight requests and refreshes finish before abandoning Zoom calls (their transactions roll back). */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 /**
- * The composition root: config → store → Zoom clients → domain → HTTP.
- * In demo mode it also starts the emulator in-process and generates the
- * encryption key and JWT secret into the data directory, with a warning.
+ * The composition root: config → store → Zoom clients → domain. In demo
+ * mode it also starts the emulator in-process and generates the encryption
+ * key and secrets into the data directory, with a warning.
  */
-export async function startService(input: Config, options: ServiceOptions = {}): Promise<RunningService> {
+export async function createZoomConnect(input: Config, options: Omit<ServiceOptions, 'port' | 'rateLimit'> = {}): Promise<ZoomConnect> {
   const logger = options.logger ?? createLogger(input.logLevel);
   const clock = options.clock ?? systemClock;
   const config = await resolveLocalSecrets(input, logger);
@@ -67,13 +75,19 @@ export async function startService(input: Config, options: ServiceOptions = {}):
     logger.warn({ emulator: emulator.url }, 'demo mode: Zoom is emulated in-process; set ZOOM_USER_MANAGED_CLIENT_ID/SECRET for real Zoom');
   }
 
-  const store = await openStore({
-    databaseUrl: config.databaseUrl,
-    dataDir: join(config.dataDir, 'pglite'),
-    cipher: new TokenCipher(config.encryptionKeys),
-    logger,
-    poolMax: options.poolMax,
-  });
+  let store: Store;
+  try {
+    store = await openStore({
+      databaseUrl: config.databaseUrl,
+      dataDir: join(config.dataDir, 'pglite'),
+      cipher: new TokenCipher(config.encryptionKeys),
+      logger,
+      poolMax: options.poolMax,
+    });
+  } catch (err) {
+    await emulator?.close();
+    throw err;
+  }
   try {
     await store.migrate();
   } catch (err) {
@@ -83,12 +97,10 @@ export async function startService(input: Config, options: ServiceOptions = {}):
   }
 
   const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger });
-  const oauth = new ZoomOAuthClient(config.zoom, transport);
-  const api = new ZoomApi(transport, config.zoom.apiBaseUrl);
   const connections = createConnections({
     store,
-    oauth,
-    api,
+    oauth: new ZoomOAuthClient(config.zoom, transport),
+    api: new ZoomApi(transport, config.zoom.apiBaseUrl),
     clock,
     logger,
     policy: {
@@ -99,35 +111,77 @@ export async function startService(input: Config, options: ServiceOptions = {}):
       lockTimeoutMs: config.zoom.httpTimeoutMs * 2 + 5_000,
     },
   });
-
-  const demoJwtSecret = config.appAuth.kind === 'demo' ? await demoSecret(config.dataDir, 'demo-jwt.secret', logger) : undefined;
-  const authenticate = createBearerAuthenticator(
-    config.appAuth.kind === 'demo' ? { kind: 'secret', secret: demoJwtSecret as Uint8Array } : config.appAuth,
-  );
-  const app = await buildApp({ config, logger, store, connections, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
   const sweeper = new RefreshSweeper(
     { store, tokens: connections.tokens, logger, clock },
     { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
   );
 
-  const url = await app.listen({ host: config.host, port: options.port ?? config.port });
-  sweeper.start();
-
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closing ??= (async () => {
-      const abandon = setTimeout(() => connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
-      abandon.unref();
-      await sweeper.stop();
-      await app.close();
-      clearTimeout(abandon);
-      await store.close();
-      await transport.close();
-      await emulator?.close();
-    })();
-    return closing;
+  return {
+    config,
+    logger,
+    store,
+    connections,
+    sweeper,
+    emulator,
+    pluginOptions: (getUserId, extra = {}) => ({
+      connections,
+      getUserId,
+      postConnectRedirectUrl: config.postConnectRedirectUrl,
+      postConnectRedirectAllowList: config.postConnectRedirectAllowList,
+      secureCookies: config.zoom.redirectUri.startsWith('https:'),
+      webhookSecretToken: config.zoom.webhookSecretToken,
+      clientId: config.zoom.clientId,
+      ...extra,
+    }),
+    close: () => {
+      closing ??= (async () => {
+        const abandon = setTimeout(() => connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
+        abandon.unref();
+        await sweeper.stop();
+        clearTimeout(abandon);
+        await store.close();
+        await transport.close();
+        await emulator?.close();
+      })();
+      return closing;
+    },
   };
-  return { app, url, config, store, connections, sweeper, emulator, close };
+}
+
+/** The standalone service: the core plus the HTTP app, listening. */
+export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  const core = await createZoomConnect(config, options);
+  try {
+    const demoJwtSecret =
+      core.config.appAuth.kind === 'demo' ? await demoSecret(core.config.dataDir, 'demo-jwt.secret', core.logger) : undefined;
+    const authenticate = createBearerAuthenticator(
+      core.config.appAuth.kind === 'demo' ? { kind: 'secret', secret: demoJwtSecret as Uint8Array } : core.config.appAuth,
+    );
+    const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
+    const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
+    core.sweeper.start();
+    let closing: Promise<void> | undefined;
+    return {
+      ...core,
+      app,
+      url,
+      // In-flight requests (and the refreshes inside them) finish before the store closes.
+      close: () => {
+        closing ??= (async () => {
+          const abandon = setTimeout(() => core.connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
+          abandon.unref();
+          await app.close();
+          clearTimeout(abandon);
+          await core.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await core.close();
+    throw err;
+  }
 }
 
 /**

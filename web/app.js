@@ -8,6 +8,9 @@
 
 const SESSION_KEY = 'zoomConnect.demoSession';
 const MEETINGS_PAGE_SIZE = 10;
+const RECORDINGS_PAGE_SIZE = 5;
+/** What the demo sign-in accepts as an app user id. */
+const DEMO_USER_ID = /^[A-Za-z0-9._@-]{1,64}$/;
 
 /** Friendly words for the `reason` the callback puts on `/?zoom=error&reason=…`. */
 const CALLBACK_REASONS = {
@@ -317,8 +320,10 @@ async function signIn(event) {
   const input = /** @type {HTMLInputElement} */ ($('user-id'));
   const userId = input.value.trim();
   const fieldError = $('user-id-error');
-  if (!userId) {
-    fieldError.textContent = 'Enter an app user ID, for example demo-user-1.';
+  if (!DEMO_USER_ID.test(userId)) {
+    fieldError.textContent = userId
+      ? 'Use up to 64 letters, digits, dots, dashes, underscores or @ — for example demo-user-1.'
+      : 'Enter an app user ID, for example demo-user-1.';
     show(fieldError, true);
     input.setAttribute('aria-invalid', 'true');
     input.focus();
@@ -338,7 +343,7 @@ async function signIn(event) {
   } catch (error) {
     const fieldMessages = error instanceof ApiError ? error.fieldErrors.filter((e) => e && typeof e.message === 'string') : [];
     if (fieldMessages.length > 0) {
-      fieldError.textContent = fieldMessages.map((e) => e.message).join(' ');
+      fieldError.textContent = fieldMessages.map((e) => friendlyFieldMessage(e.message)).join(' ');
       show(fieldError, true);
       input.setAttribute('aria-invalid', 'true');
     }
@@ -475,6 +480,8 @@ function resetConnectedArea() {
   show($('meetings-empty'), false);
   show($('recordings-empty'), false);
   show($('more-meetings'), false);
+  show($('more-recordings'), false);
+  recordingsNextPage = '';
   show($('created-meeting'), false);
   $('created-meeting').replaceChildren();
   meetingsNextPage = '';
@@ -526,6 +533,14 @@ async function loadProfile() {
 
 let meetingsNextPage = '';
 
+/** List items carry no status in Zoom's list answer: a meeting is live if now falls inside its slot. */
+function isLive(meeting, start) {
+  if (meeting.status === 'started') return true;
+  if (!start || typeof meeting.duration !== 'number') return false;
+  const now = Date.now();
+  return start.getTime() <= now && now < start.getTime() + meeting.duration * 60_000;
+}
+
 function meetingItem(meeting) {
   const start = parseDate(meeting.start_time);
   const item = el('li', { class: 'meeting', 'data-meeting-id': String(meeting.id ?? '') });
@@ -553,7 +568,7 @@ function meetingItem(meeting) {
     el(
       'div',
       { class: 'item-body' },
-      el('p', { class: 'item-title' }, meeting.topic || 'Untitled meeting', meeting.status === 'started' ? el('span', { class: 'live' }, 'Live') : null),
+      el('p', { class: 'item-title' }, meeting.topic || 'Untitled meeting', isLive(meeting, start) ? el('span', { class: 'live' }, 'Live') : null),
       el('p', { class: 'item-when' }, start ? el('time', { datetime: start.toISOString() }, when) : when),
       el('p', { class: 'item-meta' }, meta),
     ),
@@ -613,8 +628,34 @@ function recordingItem(recording) {
   );
 }
 
+let recordingsNextPage = '';
+let recordingsQuery = '';
+
+async function loadMoreRecordings() {
+  const list = $('recordings');
+  const more = /** @type {HTMLButtonElement} */ ($('more-recordings'));
+  const params = new URLSearchParams(recordingsQuery);
+  params.set('next_page_token', recordingsNextPage);
+  setBusy(more, true, 'Loading…');
+  list.setAttribute('aria-busy', 'true');
+  try {
+    const page = await api('GET', `/api/zoom/oauth/user/recordings?${params}`);
+    const recordings = Array.isArray(page?.meetings) ? page.meetings : [];
+    list.append(...recordings.map(recordingItem));
+    recordingsNextPage = typeof page?.next_page_token === 'string' ? page.next_page_token : '';
+    show(more, recordingsNextPage !== '');
+  } catch (error) {
+    reportError(error, 'Could not load more recordings');
+  } finally {
+    setBusy(more, false);
+    list.setAttribute('aria-busy', 'false');
+  }
+}
+
 async function loadRecordings() {
   const list = $('recordings');
+  show($('more-recordings'), false);
+  recordingsNextPage = '';
   const from = /** @type {HTMLInputElement} */ ($('recordings-from')).value;
   const to = /** @type {HTMLInputElement} */ ($('recordings-to')).value;
   clearFieldErrors(['recordings-from', 'recordings-to']);
@@ -622,19 +663,23 @@ async function loadRecordings() {
     setFieldError(from ? 'recordings-to' : 'recordings-from', 'Pick both dates, or leave both empty.');
     return;
   }
-  const params = new URLSearchParams();
+  const params = new URLSearchParams({ page_size: String(RECORDINGS_PAGE_SIZE) });
   if (from) params.set('from', from);
   if (to) params.set('to', to);
+  recordingsQuery = params.toString();
   list.setAttribute('aria-busy', 'true');
   list.replaceChildren(el('li', { class: 'loading' }, 'Loading recordings…'));
   try {
-    const query = params.toString();
-    const page = await api('GET', `/api/zoom/oauth/user/recordings${query ? `?${query}` : ''}`);
+    const page = await api('GET', `/api/zoom/oauth/user/recordings?${params}`);
     const recordings = Array.isArray(page?.meetings) ? page.meetings : [];
     list.replaceChildren(...recordings.map(recordingItem));
+    recordingsNextPage = typeof page?.next_page_token === 'string' ? page.next_page_token : '';
+    show($('more-recordings'), recordingsNextPage !== '');
     const rangeFrom = typeof page?.from === 'string' ? page.from : from;
     const rangeTo = typeof page?.to === 'string' ? page.to : to;
-    $('recordings-range').textContent = rangeFrom && rangeTo ? `${rangeFrom} → ${rangeTo}` : '';
+    const total = typeof page?.total_records === 'number' ? page.total_records : recordings.length;
+    const range = rangeFrom && rangeTo ? `${rangeFrom} → ${rangeTo}` : '';
+    $('recordings-range').textContent = [range, total ? `${total} recording${total === 1 ? '' : 's'}` : ''].filter(Boolean).join(' · ');
     show($('recordings-empty'), recordings.length === 0);
   } catch (error) {
     list.replaceChildren();
@@ -664,6 +709,27 @@ function clearFieldErrors(inputIds) {
   }
 }
 
+/** Schema validators speak in patterns and types; people read these instead. */
+function friendlyFieldMessage(message) {
+  /** @type {Array<[RegExp, string]>} */
+  const rules = [
+    [/^must match pattern/, 'Contains characters that are not allowed here.'],
+    [/^must match format "date-time"/, 'Not a valid date and time.'],
+    [/^must match format "date"/, 'Not a valid date.'],
+    [/^must be integer/, 'Enter a whole number.'],
+    [/^must be (string|number)/, 'Not a valid value.'],
+    [/^must be >= (\d+)/, 'Must be at least $1.'],
+    [/^must be <= (\d+)/, 'Must be at most $1.'],
+    [/^must NOT have fewer than 1 characters?/, 'This field is required.'],
+    [/^must NOT have more than (\d+) characters/, 'Use at most $1 characters.'],
+    [/^must have required property/, 'This field is required.'],
+  ];
+  for (const [pattern, replacement] of rules) {
+    if (pattern.test(message)) return message.replace(new RegExp(`${pattern.source}.*$`), replacement);
+  }
+  return message || 'Invalid value.';
+}
+
 /**
  * Puts a problem's `errors[]` next to the matching inputs. Field names may
  * come as `topic`, `/topic` or `body.topic`; the last segment decides.
@@ -677,7 +743,7 @@ function applyFieldErrors(errors, fieldToInput) {
     const field = String(error?.field ?? '').split(/[./]/).filter(Boolean).pop() ?? '';
     const inputId = fieldToInput[field];
     if (!inputId) continue;
-    setFieldError(inputId, String(error.message ?? 'Invalid value.'));
+    setFieldError(inputId, friendlyFieldMessage(String(error.message ?? '')));
     placed += 1;
     first ??= inputId;
   }
@@ -698,12 +764,45 @@ function localDateTimeValue(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+function localDateValue(date) {
+  return localDateTimeValue(date).slice(0, 10);
+}
+
+/**
+ * Zoom's own default is yesterday to today, usually empty; the last month
+ * (Zoom's widest allowed range) shows what the account actually has.
+ */
+function prefillRecordingsRange() {
+  const to = new Date();
+  const from = new Date(to);
+  from.setMonth(from.getMonth() - 1);
+  // setMonth overflows (31 March − 1 month = 3 March): that only shortens the range.
+  /** @type {HTMLInputElement} */ ($('recordings-from')).value = localDateValue(from);
+  /** @type {HTMLInputElement} */ ($('recordings-to')).value = localDateValue(to);
+}
+
 function prefillMeetingForm() {
   const start = new Date();
   start.setHours(start.getHours() + 1, 0, 0, 0);
   /** @type {HTMLInputElement} */ ($('meeting-start')).value = localDateTimeValue(start);
   const tz = /** @type {HTMLInputElement} */ ($('meeting-timezone'));
   if (!tz.value) tz.value = Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'UTC';
+}
+
+function isKnownTimeZone(name) {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return /^[A-Za-z0-9_+/-]+$/.test(name);
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+/** Suggestions for the time zone field, where the browser can list them. */
+function fillTimeZoneList() {
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  $('timezones').replaceChildren(...zones.map((zone) => el('option', { value: zone })));
 }
 
 async function createMeeting(event) {
@@ -724,6 +823,7 @@ async function createMeeting(event) {
   if (!start || Number.isNaN(start.getTime())) problems.push(['meeting-start', 'Pick a start date and time.']);
   const duration = Number(durationValue);
   if (!/^\d+$/.test(durationValue) || duration < 1 || duration > 1440) problems.push(['meeting-duration', 'Enter whole minutes between 1 and 1440.']);
+  if (timezone && !isKnownTimeZone(timezone)) problems.push(['meeting-timezone', 'Unknown time zone. Use a name such as America/New_York or Europe/Berlin.']);
   if (problems.length) {
     for (const [id, message] of problems) setFieldError(id, message);
     $(problems[0][0]).focus();
@@ -776,6 +876,7 @@ function wire() {
   $('refresh').addEventListener('click', () => void refreshToken());
   $('disconnect').addEventListener('click', () => void disconnect());
   $('more-meetings').addEventListener('click', () => void loadMeetings(true));
+  $('more-recordings').addEventListener('click', () => void loadMoreRecordings());
   $('create-meeting-form').addEventListener('submit', (event) => void createMeeting(event));
   $('recordings-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -793,6 +894,8 @@ function wire() {
 function start() {
   wire();
   prefillMeetingForm();
+  prefillRecordingsRange();
+  fillTimeZoneList();
   consumeCallbackResult();
   const session = readSession();
   if (session) {

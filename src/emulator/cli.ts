@@ -113,7 +113,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
     config = readArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`zoom-connect emulator: ${error.message}\n\n${USAGE}`);
+    process.stderr.write(`zoom-connect emulator: ${error.message}\nRun "zoom-connect emulator --help" for usage.\n`);
     return 2;
   }
   if (config === 'help') {

@@ -2,10 +2,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Config } from '../config/config.js';
-import type { Logger } from '../config/logger.js';
-import type { Connections } from '../connections/index.js';
-import type { Store } from '../store/types.js';
+import type { ZoomConnect } from '../service.js';
 import type { BearerAuthenticator } from './auth.js';
 import { installErrorHandling, installNotFound } from './error-handler.js';
 import { zoomConnect } from './plugin.js';
@@ -13,10 +10,7 @@ import { demoRoutes } from './routes/demo.js';
 import { opsRoutes } from './routes/ops.js';
 
 export interface AppDeps {
-  config: Config;
-  logger: Logger;
-  store: Store;
-  connections: Connections;
+  core: ZoomConnect;
   authenticate: BearerAuthenticator;
   /** Demo mode: the secret the demo sign-in signs with. */
   demoJwtSecret?: Uint8Array;
@@ -28,8 +22,8 @@ const BODY_LIMIT = 64 * 1024;
 
 /** The standalone service: the Zoom Connect plugin plus operations, OpenAPI, security headers and, in demo mode, the demo page. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const { config } = deps;
-  const logger: FastifyBaseLogger = deps.logger;
+  const { config } = deps.core;
+  const logger: FastifyBaseLogger = deps.core.logger;
   const app = Fastify({
     loggerInstance: logger,
     trustProxy: config.trustProxy,
@@ -77,18 +71,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandling(app);
   installNotFound(app);
-  opsRoutes(app, deps.store);
+  opsRoutes(app, deps.core.store);
 
-  await app.register(zoomConnect, {
-    connections: deps.connections,
-    getUserId: (request) => deps.authenticate(request.headers.authorization),
-    postConnectRedirectUrl: config.postConnectRedirectUrl,
-    postConnectRedirectAllowList: config.postConnectRedirectAllowList,
-    secureCookies: config.zoom.redirectUri.startsWith('https:'),
-    webhookSecretToken: config.zoom.webhookSecretToken,
-    clientId: config.zoom.clientId,
-    rateLimit: deps.rateLimit === false ? false : undefined,
-  });
+  await app.register(
+    zoomConnect,
+    deps.core.pluginOptions((request) => deps.authenticate(request.headers.authorization), {
+      rateLimit: deps.rateLimit === false ? false : undefined,
+    }),
+  );
 
   if (config.demo && deps.demoJwtSecret) {
     demoRoutes(app, { jwtSecret: deps.demoJwtSecret, canonicalOrigin: new URL(config.zoom.redirectUri).origin });

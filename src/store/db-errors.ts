@@ -33,7 +33,7 @@ export const LOCK_NOT_AVAILABLE = '55P03';
 
 function codeOf(err: unknown): string | null {
   if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
+    const code = err.code;
     if (typeof code === 'string' && code !== '') return code;
   }
   return null;

@@ -65,7 +65,9 @@ describe('a standard OAuth 2.0 client (oauth4webapi) against the emulator', () =
     expect(tokens['api_url']).toBe(emulator.url);
     expect(tokens.access_token.split('.')).toHaveLength(3);
 
-    const me = await api(String(tokens['api_url']), '/v2/users/me', tokens.access_token);
+    const apiUrl = tokens['api_url'];
+    if (typeof apiUrl !== 'string') throw new Error('token response lacks api_url');
+    const me = await api(apiUrl, '/v2/users/me', tokens.access_token);
     expect(me.status).toBe(200);
     expect(me.body['email']).toBe(AVA.email);
 

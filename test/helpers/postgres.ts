@@ -1,8 +1,8 @@
 /**
  * A real PostgreSQL server for tests: Debian's binaries, a fresh cluster in
  * a temp dir on a free port, trust auth on 127.0.0.1 only, durability off
- * (fsync, synchronous_commit, full_page_writes) because the cluster is thrown
- * away. Never skipped: without the binaries the run fails and says what to install.
+ * (fsync, synchronous_commit, full_page_writes) unless asked for, because
+ * the cluster is thrown away. Never skipped: without the binaries the run fails and says what to install.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -88,7 +88,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgresServer(): Promise<PostgresServer> {
+export interface StartOptions {
+  /**
+   * Keep fsync, synchronous_commit and full_page_writes on. Without this a
+   * `stop('immediate')` (a crash) can lose the last commits, which a test
+   * that crashes the server and then checks committed data must not allow.
+   */
+  durable?: boolean;
+}
+
+export async function startPostgresServer(options: StartOptions = {}): Promise<PostgresServer> {
   const binDir = findBinDir();
   const owner = await postgresUser();
   const asOwner = (cmd: string, args: string[]): [string, string[]] =>
@@ -111,17 +120,15 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   let port = 0;
   let running = false;
   const start = async (): Promise<void> => {
-    const options = [
+    const serverOptions = [
       `-p ${port}`,
       `-k ${socketDir}`,
       '-c listen_addresses=127.0.0.1',
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
       '-c max_connections=200',
+      ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
     ].join(' ');
     try {
-      await run('pg_ctl', ['start', '-w', '-t', '60', '-D', dataDir, '-l', logFile, '-o', options]);
+      await run('pg_ctl', ['start', '-w', '-t', '60', '-D', dataDir, '-l', logFile, '-o', serverOptions]);
     } catch (err) {
       const log = await readFile(logFile, 'utf8').catch((readErr: unknown) => `(no server log: ${String(readErr)})`);
       throw new Error(`pg_ctl start on port ${port} failed; server log tail:\n${log.split('\n').slice(-15).join('\n')}`, {

@@ -80,7 +80,7 @@ export interface StoreFixture {
   readonly logger: RecordingLogger;
   readonly backend: Backend;
   /** Another client of the same database, as a second instance would be; on PGlite (one process) the same store. */
-  second(): Promise<SqlStore>;
+  second(): SqlStore;
 }
 
 export async function tempDir(prefix: string): Promise<string> {
@@ -125,7 +125,7 @@ export function useStore(backend: Backend, options: TestStoreOptions = {}): Stor
     cipher,
     logger,
     backend,
-    second: async () => {
+    second: () => {
       if (!store) throw new Error('store used outside a test');
       if (backend === 'pglite' || !databaseUrl) return store;
       const other = openPostgresStore({ databaseUrl, cipher, logger });

@@ -207,7 +207,7 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
   test('withRefreshLock serializes two holders: the second sees the first\'s committed write', async () => {
     const userId = uniqueUserId('serialize');
     await fx.store.connections.saveConnected(newConnection(userId));
-    const other = await fx.second();
+    const other = fx.second();
     const firstHasLock = deferred();
     const letFirstFinish = deferred();
     const tokens = refreshed();
@@ -220,9 +220,9 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
       return locked.saveTokens(locked.current?.version as number, tokens);
     });
     await firstHasLock.promise;
-    const second = other.connections.withRefreshLock(userId, 5_000, async (locked) => {
+    const second = other.connections.withRefreshLock(userId, 5_000, (locked) => {
       order.push('second holds');
-      return locked.current;
+      return Promise.resolve(locked.current);
     });
     // Give the second holder time to (wrongly) get in.
     await new Promise((r) => setTimeout(r, 300));
@@ -238,7 +238,7 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
   test('waiting for the refresh lock beyond its timeout throws StoreLockTimeoutError', async () => {
     const userId = uniqueUserId('lock-timeout');
     await fx.store.connections.saveConnected(newConnection(userId));
-    const other = await fx.second();
+    const other = fx.second();
     const held = deferred();
     const release = deferred();
     const holder = fx.store.connections.withRefreshLock(userId, 5_000, async () => {

@@ -65,6 +65,18 @@ describe('store lifecycle on postgres', () => {
     }
   });
 
+  test('pool connections carry the nested timeouts: statement 15 s < idle-in-transaction 30 s', async () => {
+    const store = openPostgresStore({ databaseUrl: await freshDatabaseUrl(), cipher: cipherOf(key) });
+    try {
+      const { rows } = await store.db.query<{ statement: string; idle: string; lock: string }>(
+        "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('lock_timeout') AS lock",
+      );
+      expect(rows[0]).toEqual({ statement: '15s', idle: '30s', lock: '0' });
+    } finally {
+      await store.close();
+    }
+  });
+
   test('restarting (a new pool on the same database) keeps every connection', async () => {
     const databaseUrl = await freshDatabaseUrl();
     const input = newConnection(uniqueUserId('pg-persist'));

@@ -13,7 +13,7 @@ describe.each(BACKENDS)('refresh sweeper claims on %s', (backend) => {
     for (const [i, userId] of users.entries()) {
       await fx.store.connections.saveConnected(newConnection(userId, { now: longAgo(i) }));
     }
-    const other = await fx.second();
+    const other = fx.second();
     const now = new Date();
     const claims = await Promise.all([
       ...Array.from({ length: 6 }, () => fx.store.connections.claimIdleForSweep(cutoff, 5, 60_000, now)),

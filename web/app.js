@@ -379,6 +379,11 @@ function renderStatus(status) {
     $('detail-expires').textContent = expires ? `${formatDateTime(status.accessTokenExpiresAt)} (${formatRelative(status.accessTokenExpiresAt)})` : '—';
     $('detail-refreshed').textContent = formatDateTime(status.lastRefreshedAt);
     $('detail-used').textContent = formatDateTime(status.lastUsedAt);
+    // A disconnected connection has no tokens left: its token timestamps would only mislead.
+    const ended = code === 'revoked' || code === 'deauthorized';
+    for (const row of document.querySelectorAll('#connection-details .token-detail')) show(/** @type {HTMLElement} */ (row), !ended);
+    show($('detail-revoked-row'), ended);
+    $('detail-revoked').textContent = formatDateTime(status.revokedAt);
     const scopes = $('detail-scopes');
     scopes.replaceChildren();
     const granted = Array.isArray(status.grantedScopes) ? status.grantedScopes : [];

@@ -115,7 +115,7 @@ function apiError(res: ZoomResponse): ZoomApiError {
   const code = typeof body.code === 'number' ? body.code : undefined;
   const message = typeof body.message === 'string' ? body.message : `HTTP ${res.status}`;
   const fieldErrors = Array.isArray(body.errors)
-    ? body.errors.filter(isObject).map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
+    ? body.errors.filter(isObject).map((e) => ({ field: typeof e.field === 'string' ? e.field : '', message: typeof e.message === 'string' ? e.message : '' }))
     : [];
   return new ZoomApiError(res.status, code, message, res.trackingId, fieldErrors);
 }

@@ -161,6 +161,8 @@ describe('demo page in Chromium against `zoom-connect serve`', () => {
     await page.locator('#disconnect').click();
     await page.locator('#connection-status', { hasText: /^(revoked|not_connected)$/ }).waitFor();
     expect(await page.locator('#connect').isVisible()).toBe(true);
+    // No tokens are left, so no token expiry is shown.
+    expect(await page.locator('#detail-expires').isVisible()).toBe(false);
     expect(await page.locator('#profile').isVisible()).toBe(false);
     expect(await page.locator('#meetings .meeting').count()).toBe(0);
     await saveScreenshot(page, '06-disconnected');

@@ -34,10 +34,7 @@ function agentFor(localAddress: string | undefined): Agent {
   const key = localAddress ?? '';
   let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({
-      keepAliveTimeout: 1_000,
-      connect: localAddress ? { localAddress, timeout: 5_000 } : { timeout: 5_000 },
-    });
+    agent = new Agent({ keepAliveTimeout: 1_000, connect: { timeout: 5_000 }, ...(localAddress ? { localAddress } : {}) });
     agents.set(key, agent);
   }
   return agent;

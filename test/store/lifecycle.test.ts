@@ -36,7 +36,8 @@ describe('store lifecycle on pglite', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two PGlite start-ups in one test: seconds each, far more on a loaded machine.
+  }, 180_000);
 });
 
 describe.each(['pglite', 'postgres'] as const)('store lifecycle on %s', (backend) => {

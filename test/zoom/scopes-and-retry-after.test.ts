@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { hasAnyScope, parseRetryAfter, parseScopes, REQUIRED_SCOPES } from '../../src/zoom/index.js';
+
+describe('scopes', () => {
+  it('a classic scope covers the granular scopes under it', () => {
+    expect(hasAnyScope(['meeting:read'], ['meeting:read:list_meetings'])).toBe(true);
+    expect(hasAnyScope(['meeting:read'], REQUIRED_SCOPES.listMeetings)).toBe(true);
+  });
+
+  it('a granular scope alone satisfies its endpoint', () => {
+    expect(hasAnyScope(['meeting:read:list_meetings'], REQUIRED_SCOPES.listMeetings)).toBe(true);
+    expect(hasAnyScope(['cloud_recording:read:list_user_recordings'], REQUIRED_SCOPES.listRecordings)).toBe(true);
+  });
+
+  it('a scope of another resource or a sibling action does not', () => {
+    expect(hasAnyScope(['user:read'], REQUIRED_SCOPES.listMeetings)).toBe(false);
+    expect(hasAnyScope(['meeting:write'], REQUIRED_SCOPES.listMeetings)).toBe(false);
+    expect(hasAnyScope(['meeting:read:meeting'], ['meeting:read:list_meetings'])).toBe(false);
+  });
+
+  it('an :admin scope covers the user-level one', () => {
+    expect(hasAnyScope(['meeting:read:admin'], REQUIRED_SCOPES.listMeetings)).toBe(true);
+    expect(hasAnyScope(['meeting:read:list_meetings:admin'], ['meeting:read:list_meetings'])).toBe(true);
+  });
+
+  it('Zoom\'s space-separated scope string parses into unique names', () => {
+    expect(parseScopes('user:read  meeting:read user:read')).toEqual(['user:read', 'meeting:read']);
+    expect(parseScopes(undefined)).toEqual([]);
+  });
+});
+
+describe('Retry-After', () => {
+  const now = Date.parse('2026-11-25T10:00:00Z');
+
+  it('delta-seconds is taken as is', () => {
+    expect(parseRetryAfter('7', now)).toBe(7);
+  });
+
+  it('an HTTP date becomes the seconds until then', () => {
+    expect(parseRetryAfter('Wed, 25 Nov 2026 10:01:30 GMT', now)).toBe(90);
+  });
+
+  it('a date in the past means retry now', () => {
+    expect(parseRetryAfter('Wed, 25 Nov 2026 09:00:00 GMT', now)).toBe(0);
+  });
+
+  it('garbage or absence gives no value', () => {
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});

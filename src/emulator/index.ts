@@ -2,3 +2,4 @@
 export { startEmulator, type RunningEmulator } from './start.js';
 export { runEmulatorCli } from './cli.js';
 export { CLASSIC_SCOPES, type EmulatorClient, type EmulatorOptions } from './options.js';
+export type { FaultConfig } from './faults.js';

@@ -35,6 +35,7 @@ export function toStatusView(c: Connection | null): ConnectionStatusView {
       revokedAt: null,
     };
   }
+  const disconnected = c.status === 'revoked' || c.status === 'deauthorized';
   return {
     // `inactive` still holds tokens that may serve; the app can retry refresh.
     connected: c.status === 'active' || c.status === 'inactive',
@@ -43,7 +44,8 @@ export function toStatusView(c: Connection | null): ConnectionStatusView {
     zoomEmail: c.zoomEmail,
     zoomAccountId: c.zoomAccountId,
     grantedScopes: c.grantedScopes,
-    accessTokenExpiresAt: iso(c.accessTokenExpiresAt),
+    // Wiped tokens have no expiry worth showing.
+    accessTokenExpiresAt: disconnected ? null : iso(c.accessTokenExpiresAt),
     authorizedAt: iso(c.authorizedAt),
     lastRefreshedAt: iso(c.lastRefreshedAt),
     lastUsedAt: iso(c.lastUsedAt),

@@ -54,11 +54,12 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
 
 function fastifyProblem(err: FastifyError): Problem {
   if (err.validation) {
-    return problem(
-      'validation_failed',
-      `Invalid ${err.validationContext ?? 'request'}: ${err.message}`,
-      { errors: err.validation.map((v) => ({ field: fieldOf(v.instancePath, v.params), message: v.message ?? 'invalid' })) },
-    );
+    const errors = err.validation.map((v) => {
+      const field = fieldOf(v.instancePath, v.params);
+      return { field, message: plainMessage(v.keyword, v.params, v.message) };
+    });
+    const where = err.validationContext === 'querystring' ? 'query' : (err.validationContext ?? 'request');
+    return problem('validation_failed', `Invalid ${where}: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}.`, { errors });
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -80,10 +81,43 @@ function fastifyProblem(err: FastifyError): Problem {
   return problem('service_unavailable', 'The service could not complete this request; try again shortly.', { retryAfterSeconds: 5 });
 }
 
+/** Validator keywords in words a person (and a frontend) can show as is. */
+function plainMessage(keyword: string, params: Record<string, unknown>, fallback: string | undefined): string {
+  switch (keyword) {
+    case 'required':
+      return 'is required';
+    case 'additionalProperties':
+      return 'is not a known field';
+    case 'type':
+      return `must be ${article(String(params.type))}`;
+    case 'enum':
+      return `must be one of: ${Array.isArray(params.allowedValues) ? params.allowedValues.map(String).join(', ') : 'the allowed values'}`;
+    case 'pattern':
+      return 'has characters or a shape that is not allowed';
+    case 'format':
+      return params.format === 'date-time' ? 'must be an ISO 8601 date-time such as 2026-12-01T10:00:00Z' : `must be a valid ${String(params.format)}`;
+    case 'minLength':
+      return Number(params.limit) === 1 ? 'must not be empty' : `must be at least ${String(params.limit)} characters`;
+    case 'maxLength':
+      return `must be at most ${String(params.limit)} characters`;
+    case 'minimum':
+      return `must be at least ${String(params.limit)}`;
+    case 'maximum':
+      return `must be at most ${String(params.limit)}`;
+    default:
+      return fallback ?? 'is invalid';
+  }
+}
+
+function article(type: string): string {
+  return type === 'integer' ? 'a whole number' : type === 'object' ? 'an object' : type === 'array' ? 'a list' : `a ${type}`;
+}
+
 function fieldOf(instancePath: string, params: Record<string, unknown>): string {
-  const missing = typeof params.missingProperty === 'string' ? params.missingProperty : undefined;
+  const named = params.missingProperty ?? params.additionalProperty;
+  const missing = typeof named === 'string' ? named : undefined;
   const path = instancePath.replace(/^\//, '').replace(/\//g, '.');
-  return missing ? (path ? `${path}.${missing}` : missing) : path || '(root)';
+  return missing ? (path ? `${path}.${missing}` : missing) : path || 'request';
 }
 
 function isFastifyError(err: unknown): err is FastifyError {

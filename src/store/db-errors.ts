@@ -23,7 +23,6 @@ const UNAVAILABLE_MESSAGES = [
   /connection terminated/i,
   /timeout exceeded when trying to connect/i,
   /not queryable/i,
-  /connection error/i,
   /cannot use a pool after calling end/i,
   /client was closed/i,
   /pglite is clos(ed|ing)/i,

@@ -113,7 +113,9 @@ export class PgDriver implements Driver {
       } catch (rollbackErr) {
         broken ??= rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
       }
-      throw toStoreError(err);
+      // Our statements' errors are mapped already; fn's own (say, a Zoom
+      // ECONNREFUSED) must reach the caller unchanged, not as a database outage.
+      throw err;
     } finally {
       client.off('error', onError);
       // Passing an error destroys the client instead of returning a dead or

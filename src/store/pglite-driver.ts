@@ -88,9 +88,19 @@ export class PgliteDriver implements Driver {
   }
 
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    let thrownByFn: { err: unknown } | undefined;
     try {
-      return await this.pg.transaction((tx) => fn(new PgliteTransaction(tx)));
+      return await this.pg.transaction(async (tx) => {
+        try {
+          return await fn(new PgliteTransaction(tx));
+        } catch (err) {
+          thrownByFn = { err };
+          throw err;
+        }
+      });
     } catch (err) {
+      // fn's own errors (say, a Zoom ECONNREFUSED) reach the caller unchanged.
+      if (thrownByFn && thrownByFn.err === err) throw err;
       throw toStoreError(err);
     }
   }

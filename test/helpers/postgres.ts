@@ -21,6 +21,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Superuser URL of the run's PostgreSQL server (see global-setup.ts). */
     pgAdminUrl: string;
+    /** An empty, closed PGlite data directory to copy instead of paying initdb per file. */
+    pgliteTemplateDir: string;
   }
 }
 

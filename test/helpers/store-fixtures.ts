@@ -5,7 +5,7 @@
  * file share the store and stay apart by using distinct user ids.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -87,6 +87,13 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
+/** A PGlite data directory holding an empty cluster, copied from the run's template (no migrations applied). */
+export async function freshPgliteDir(): Promise<string> {
+  const dir = await tempDir('zc-pglite-');
+  await cp(inject('pgliteTemplateDir'), dir, { recursive: true });
+  return dir;
+}
+
 export async function freshDatabaseUrl(): Promise<string> {
   return createDatabase(inject('pgAdminUrl'));
 }
@@ -102,14 +109,14 @@ export function useStore(backend: Backend, options: TestStoreOptions = {}): Stor
 
   beforeAll(async () => {
     if (backend === 'pglite') {
-      dataDir = await tempDir('zc-pglite-');
+      dataDir = await freshPgliteDir();
       store = await openPgliteStore({ dataDir, cipher, logger });
     } else {
       databaseUrl = await freshDatabaseUrl();
       store = openPostgresStore({ databaseUrl, cipher, logger, poolMax: options.poolMax ?? 20 });
     }
     await store.migrate();
-  });
+  }, 180_000);
 
   afterAll(async () => {
     for (const s of extra) await s.close();

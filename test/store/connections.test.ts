@@ -266,6 +266,13 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     await expect(fx.store.connections.withRefreshLock(userId, 1_000, () => Promise.resolve(1))).resolves.toBe(1);
   });
 
+  test('an error thrown by the holder (a Zoom network failure) reaches the caller unchanged, not as a database outage', async () => {
+    const userId = uniqueUserId('zoom-down');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    const zoomDown = Object.assign(new Error('connect ECONNREFUSED zoom.us:443'), { code: 'ECONNREFUSED' });
+    await expect(fx.store.connections.withRefreshLock(userId, 1_000, () => Promise.reject(zoomDown))).rejects.toBe(zoomDown);
+  });
+
   test('a LockedConnection used after its lock was released refuses to write', async () => {
     const userId = uniqueUserId('escaped');
     await fx.store.connections.saveConnected(newConnection(userId));

@@ -78,7 +78,9 @@ export class ServiceClient {
     const init: RequestInit = { method, headers, body, redirect: 'manual' };
     const res = opts.browser ? await opts.browser.fetch(url.toString(), init) : await fetch(url, init);
     const text = await res.text();
-    const rawHeaders = [...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n');
+    const headerLines: string[] = [];
+    res.headers.forEach((value, name) => headerLines.push(`${name}: ${value}`));
+    const rawHeaders = headerLines.join('\n');
     this.exchanges.push({ method, path: url.pathname, status: res.status, raw: `${res.status}\n${rawHeaders}\n\n${text}` });
     const reply: Reply<T> = { status: res.status, headers: res.headers, text, body: parseJson(text) as T };
     checkInvariants(method, url, reply);
@@ -111,11 +113,11 @@ function checkInvariants(method: string, url: URL, reply: Reply<unknown>): void 
   expect(reply.headers.get('content-type'), `${where} error content type`).toMatch(/^application\/problem\+json/);
   const p = reply.body as Partial<Problem>;
   expect(p, `${where} problem body`).toMatchObject({
-    type: expect.any(String),
-    title: expect.any(String),
+    type: anyString(),
+    title: anyString(),
     status: reply.status,
-    code: expect.any(String),
-    detail: expect.any(String),
+    code: anyString(),
+    detail: anyString(),
   });
   expect(p.type).toBe(`urn:zoom-connect:problem:${p.code ?? ''}`);
   if (reply.status === 429 || reply.status === 503) {
@@ -230,6 +232,13 @@ export class EmulatorControl {
 export function clientOverride(fields: Partial<EmulatorClient>): EmulatorClient {
   return fields as EmulatorClient;
 }
+
+/** Asymmetric matchers typed as what they match (vitest types them `any`). */
+export const anyString = (): string => expect.any(String) as string;
+export const anyNumber = (): number => expect.any(Number) as number;
+export const anyArray = (): unknown[] => expect.any(Array) as unknown[];
+export const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;
+export const containing = (items: string[]): string[] => expect.arrayContaining(items) as string[];
 
 /** Three base64url segments starting with a JSON header: what Zoom's tokens and our app's JWTs look like. */
 export const JWT_LIKE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/;

@@ -128,6 +128,29 @@ describe('the state', () => {
     expect((await client.get(PROFILE, { jwt: first.jwt })).status).toBe(200);
   });
 
+  it('is consumed once when two callbacks race with it: one connects, the other is invalid_state, one code exchange', async () => {
+    const { userId, zoomEmail } = uniqueUser('race');
+    const flow = await begin(client, stack, userId);
+    const { callbackUrl } = await approve(flow.authorizationUrl, zoomEmail);
+    const exchangesBefore = await codeExchanges();
+
+    const replies = await Promise.all([1, 2].map(() => client.get(callbackUrl, { browser: flow.browser, headers: asJson })));
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 400]);
+    expect(replies.find((r) => r.status === 400)?.body).toMatchObject({ code: 'invalid_state' });
+    expect(await codeExchanges()).toBe(exchangesBefore + 1);
+  });
+
+  it('sent twice in one callback (state=a&state=b) is refused 400', async () => {
+    const { userId, zoomEmail } = uniqueUser('dup');
+    const flow = await begin(client, stack, userId);
+    const { callbackUrl } = await approve(flow.authorizationUrl, zoomEmail);
+    const exchangesBefore = await codeExchanges();
+    const doubled = `${callbackUrl}&state=${'B'.repeat(43)}`;
+    const reply = await client.get(doubled, { browser: flow.browser, headers: asJson });
+    expect(reply.status).toBe(400);
+    expect(await codeExchanges()).toBe(exchangesBefore);
+  });
+
   it('tampered by one character is invalid_state, and the genuine state still completes', async () => {
     const { userId, zoomEmail } = uniqueUser('tamper');
     const flow = await begin(client, stack, userId);
@@ -143,7 +166,8 @@ describe('the state', () => {
 
   it('missing or malformed is invalid_state without touching Zoom', async () => {
     const exchangesBefore = await codeExchanges();
-    for (const query of [{ code: 'abc' }, { code: 'abc', state: 'short' }, { code: 'abc', state: `${'a'.repeat(42)}!` }]) {
+    const queries: Array<Record<string, string>> = [{ code: 'abc' }, { code: 'abc', state: 'short' }, { code: 'abc', state: `${'a'.repeat(42)}!` }];
+    for (const query of queries) {
       expectProblem(await client.get(CALLBACK, { query, headers: asJson }), 400, 'invalid_state');
     }
     expect(await codeExchanges()).toBe(exchangesBefore);
@@ -220,11 +244,13 @@ describe('Zoom\'s answer', () => {
 });
 
 describe('oversized input', () => {
-  it('a callback query over the server\'s header limit is refused with a 4xx before any handler runs', async () => {
+  it('a callback query over the server\'s header limit is refused 431 before any handler runs, without calling Zoom', async () => {
+    const exchangesBefore = await codeExchanges();
+    // Plain fetch: Node's HTTP parser answers this one, outside the app's problem+json error handling.
     const res = await fetch(`${stack.baseUrl}${CALLBACK}?state=${'a'.repeat(43)}&code=${'b'.repeat(40_000)}`, { redirect: 'manual' });
     await res.arrayBuffer();
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(res.status).toBeLessThan(500);
+    expect(res.status).toBe(431);
+    expect(await codeExchanges()).toBe(exchangesBefore);
   });
 
   it('a state longer than any we issue is refused 400 validation_failed', async () => {

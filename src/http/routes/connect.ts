@@ -35,7 +35,8 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
           ...errorResponses,
         },
       },
-      preHandler: opts.requireUser,
+      // Before validation: an unauthenticated caller gets 401 whatever the query says.
+      preValidation: opts.requireUser,
     },
     async (request, reply) => {
       const returnTo = request.query.returnTo ?? null;

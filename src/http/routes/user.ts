@@ -25,7 +25,8 @@ interface RecordingsQuery {
 
 /** The routes that act for the signed-in app user on their own connection only. */
 export function userRoutes(app: FastifyInstance, connections: Connections, opts: ResolvedPluginOptions): void {
-  const common = { preHandler: opts.requireUser };
+  // Before validation: a caller who is not signed in learns nothing about the request shape (401, not 400).
+  const common = { preValidation: opts.requireUser };
   const secured = { security: [{ bearerAuth: [] }] };
 
   app.get('/api/zoom/oauth/user/status', {

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Browser } from '../helpers/flow.js';
+import { AUTHORIZE, CALLBACK, expectProblem, ServiceClient, STATUS, uniqueUser } from '../helpers/http-client.js';
+import { startStack, type TestStack } from '../helpers/stack.js';
+
+/**
+ * The service's default per-IP limits on the connect routes (30 a minute
+ * each). Every request here comes from 127.0.0.1, so this file has its own
+ * stack; PostgreSQL because it starts in a second and the store plays no part.
+ */
+
+const LIMIT = 30;
+
+let stack: TestStack;
+let client: ServiceClient;
+
+beforeAll(async () => {
+  stack = await startStack({ db: 'postgres' });
+  client = new ServiceClient(stack.baseUrl);
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('the default rate limits', () => {
+  it(`allow ${LIMIT} authorize requests a minute from one IP, then answer 429 rate_limited with Retry-After and no new flow`, async () => {
+    const jwt = await stack.signIn(uniqueUser('limited').userId);
+    const browser = new Browser();
+    for (let i = 0; i < LIMIT; i++) {
+      const reply = await client.get(AUTHORIZE, { jwt, browser });
+      expect(reply.status, `request ${i + 1}`).toBe(200);
+    }
+    const over = await client.get(AUTHORIZE, { jwt, browser });
+    const p = expectProblem(over, 429, 'rate_limited');
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(over.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(p.retryAfter).toBe(Number(over.headers.get('retry-after')));
+    expect(over.headers.getSetCookie()).toEqual([]);
+  });
+
+  it(`allow ${LIMIT} callback requests a minute from one IP, then answer 429 rate_limited`, async () => {
+    for (let i = 0; i < LIMIT; i++) {
+      const reply = await client.get(CALLBACK, { headers: { accept: 'application/json' }, query: { state: 'x', code: 'y' } });
+      expect(reply.status, `request ${i + 1}`).toBe(400);
+    }
+    const over = await client.get(CALLBACK, { headers: { accept: 'application/json' }, query: { state: 'x', code: 'y' } });
+    expectProblem(over, 429, 'rate_limited');
+  });
+
+  it('do not apply to the user endpoints', async () => {
+    const jwt = await stack.signIn(uniqueUser('unlimited').userId);
+    for (let i = 0; i < LIMIT + 5; i++) {
+      expect((await client.get(STATUS, { jwt })).status).toBe(200);
+    }
+  });
+});

@@ -11,13 +11,18 @@ import { UnauthenticatedError } from './auth.js';
  * we did not foresee is logged and answered 503, never with its message.
  */
 export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: unknown, request: FastifyRequest, reply: FastifyReply) => {
-    const p = toProblem(err, request);
-    if (p.status >= 500) {
-      request.log.error({ err: describe(err), code: p.code }, 'request failed');
-    }
-    return sendProblem(reply, p);
-  });
+  app.setErrorHandler(handleError);
+}
+
+export function handleError(err: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(reply, problemFor(err, request));
+}
+
+/** The problem for an error, logging the ones that are faults (5xx). */
+export function problemFor(err: unknown, request: FastifyRequest): Problem {
+  const p = toProblem(err, request);
+  if (p.status >= 500) request.log.error({ err: describe(err), code: p.code }, 'request failed');
+  return p;
 }
 
 /** Standalone only: an embedded plugin leaves 404s to its host. */

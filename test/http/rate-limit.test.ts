@@ -48,6 +48,18 @@ describe('the default rate limits', () => {
     expectProblem(over, 429, 'rate_limited');
   });
 
+  it('a browser whose callback is rate limited lands back in the app with reason=rate_limited, not on a JSON page', async () => {
+    for (let i = 0; i <= LIMIT; i++) {
+      await client.get(CALLBACK, { headers: { accept: 'application/json' }, query: { state: 'x', code: 'y' } });
+    }
+    const res = await fetch(`${stack.baseUrl}${CALLBACK}?state=x&code=y`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    expect(res.status).toBe(303);
+    const location = new URL(res.headers.get('location') ?? '');
+    expect(location.searchParams.get('zoom')).toBe('error');
+    expect(location.searchParams.get('reason')).toBe('rate_limited');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('do not apply to the user endpoints', async () => {
     const jwt = await stack.signIn(uniqueUser('unlimited').userId);
     for (let i = 0; i < LIMIT + 5; i++) {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Connections } from '../../connections/index.js';
 import { ConnectError } from '../../connections/errors.js';
 import { toStatusView } from '../../connections/status.js';
+import { handleError, problemFor } from '../error-handler.js';
 import { requestContext } from '../request-context.js';
 import { errorResponses, statusSchema } from '../schemas.js';
 import type { ResolvedPluginOptions } from '../plugin-options.js';
@@ -75,29 +76,42 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
         },
         response: { 200: statusSchema, ...errorResponses },
       },
+      errorHandler: callbackErrorHandler(opts),
     },
     async (request, reply) => {
       // RFC 9700 §4.2.4: the code must not leak through Referer or caches.
       void reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
-      const wantsJson = prefersJson(request);
-      try {
-        const result = await connections.flow.complete({
-          state: request.query.state,
-          code: request.query.code,
-          error: request.query.error,
-          bindingToken: request.cookies[cookie.name],
-          sessionUserId: opts.checkCallbackUser ? await opts.getUserId(request) : null,
-          ctx: requestContext(request),
-        });
-        if (wantsJson) return reply.send(toStatusView(result.connection));
-        return redirect(reply, result.returnTo ?? opts.postConnectRedirectUrl, { zoom: 'connected' });
-      } catch (err) {
-        if (!(err instanceof ConnectError) || wantsJson) throw err;
-        request.log.info({ reason: err.code }, 'connect callback refused');
-        return redirect(reply, err.extra.returnTo ?? opts.postConnectRedirectUrl, { zoom: 'error', reason: err.code });
-      }
+      const result = await connections.flow.complete({
+        state: request.query.state,
+        code: request.query.code,
+        error: request.query.error,
+        bindingToken: request.cookies[cookie.name],
+        sessionUserId: opts.checkCallbackUser ? await opts.getUserId(request) : null,
+        ctx: requestContext(request),
+      });
+      if (prefersJson(request)) return reply.send(toStatusView(result.connection));
+      return redirect(reply, result.returnTo ?? opts.postConnectRedirectUrl, { zoom: 'connected' });
     },
   );
+}
+
+/**
+ * The callback is a browser navigation: every failure (refused state, Zoom
+ * down, rate limit, database down) lands the user back in the app with a
+ * reason code, unless the caller asked for JSON.
+ */
+function callbackErrorHandler(opts: ResolvedPluginOptions) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    void reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+    if (prefersJson(request)) {
+      void handleError(err, request, reply);
+      return;
+    }
+    const p = problemFor(err, request);
+    request.log.info({ reason: p.code }, 'connect callback refused');
+    const returnTo = err instanceof ConnectError ? err.extra.returnTo : null;
+    void redirect(reply, returnTo ?? opts.postConnectRedirectUrl, { zoom: 'error', reason: p.code });
+  };
 }
 
 function redirect(reply: FastifyReply, base: string, params: Record<string, string>): FastifyReply {

@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { ZoomConnect } from '../service.js';
 import type { BearerAuthenticator } from './auth.js';
+import { clientErrorHandler } from './client-errors.js';
 import { installErrorHandling, installNotFound } from './error-handler.js';
 import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
@@ -31,6 +32,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request lines cost throughput; failures are logged by the error handler, timings go to /metrics.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: true } },
     routerOptions: { maxParamLength: 200 },
   });

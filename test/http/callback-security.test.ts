@@ -246,10 +246,11 @@ describe('Zoom\'s answer', () => {
 describe('oversized input', () => {
   it('a callback query over the server\'s header limit is refused 431 before any handler runs, without calling Zoom', async () => {
     const exchangesBefore = await codeExchanges();
-    // Plain fetch: Node's HTTP parser answers this one, outside the app's problem+json error handling.
+    // Plain fetch: Node's HTTP parser refuses this one before any route; the answer is still problem+json.
     const res = await fetch(`${stack.baseUrl}${CALLBACK}?state=${'a'.repeat(43)}&code=${'b'.repeat(40_000)}`, { redirect: 'manual' });
-    await res.arrayBuffer();
     expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(((await res.json()) as { code: string }).code).toBe('validation_failed');
     expect(await codeExchanges()).toBe(exchangesBefore);
   });
 

@@ -171,7 +171,13 @@ export async function startService(config: Config, options: ServiceOptions = {})
         closing ??= (async () => {
           const abandon = setTimeout(() => core.connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
           abandon.unref();
+          // Node closes idle keep-alive connections once, when the server
+          // closes; one whose in-flight response ends later (a refresh
+          // finishing) would hold the process until the client drops it.
+          const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
+          closeIdle.unref();
           await app.close();
+          clearInterval(closeIdle);
           clearTimeout(abandon);
           await core.close();
         })();

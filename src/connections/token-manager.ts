@@ -90,12 +90,18 @@ export class TokenManager {
   /**
    * The sweeper: refresh a connection whose refresh token has gone unused
    * for long, whatever its access token's age. Respects cooldowns and
-   * `inactive` like every automatic refresh.
+   * `inactive` like every automatic refresh. `idleBefore` is the sweep's
+   * cutoff: a request may have refreshed the connection since the sweep
+   * claimed it, and a needless refresh is what Zoom's review rejects.
+   * Returns whether a refresh was attempted.
    */
-  async refreshIdle(userId: string): Promise<void> {
+  async refreshIdle(userId: string, idleBefore: Date): Promise<boolean> {
     const row = usable(await this.deps.store.connections.getWithTokens(userId));
-    if (this.automaticRefreshBlocked(row, this.deps.clock())) return;
+    const lastActivity = row.lastRefreshedAt ?? row.authorizedAt;
+    if (lastActivity && lastActivity >= idleBefore) return false;
+    if (this.automaticRefreshBlocked(row, this.deps.clock())) return false;
     await this.coalesced(userId, { kind: 'idle' }, row.version, row.tokens.accessToken);
+    return true;
   }
 
   /** Stops waiting on Zoom: in-flight refreshes end as failures and their lock transactions roll back. */

@@ -61,7 +61,7 @@ export class RefreshSweeper {
         const before = new Date(now.getTime() - this.options.idleDays * 86_400_000);
         const userIds = await this.deps.store.connections.claimIdleForSweep(before, this.options.batchSize, 10 * 60_000, now);
         if (userIds.length === 0) break;
-        refreshed += await this.refreshAll(userIds);
+        refreshed += await this.refreshAll(userIds, before);
         if (userIds.length < this.options.batchSize) break;
       }
     } catch (err) {
@@ -71,15 +71,14 @@ export class RefreshSweeper {
     return refreshed;
   }
 
-  private async refreshAll(userIds: string[]): Promise<number> {
+  private async refreshAll(userIds: string[], idleBefore: Date): Promise<number> {
     let next = 0;
     let ok = 0;
     const worker = async (): Promise<void> => {
       while (next < userIds.length && !this.stopped) {
         const userId = userIds[next++] as string;
         try {
-          await this.deps.tokens.refreshIdle(userId);
-          ok++;
+          if (await this.deps.tokens.refreshIdle(userId, idleBefore)) ok++;
         } catch (err) {
           // The failure is already recorded on the connection (count, error, cooldown).
           this.deps.logger.debug({ userId, error: err instanceof Error ? err.message : 'unknown' }, 'sweep refresh failed');

@@ -25,6 +25,7 @@ const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 const CLI = path.join(REPO_ROOT, 'bin', 'zoom-connect.js');
 const READY_TIMEOUT_MS = 45_000;
 const OUTPUT_LIMIT = 64 * 1024;
+const FAILURE_OUTPUT_CHARS = 6_000;
 
 export const CLUSTER_CLIENT_ID = 'cluster-client-id';
 export const CLUSTER_CLIENT_SECRET = 'cluster-client-secret-0123456789';
@@ -63,6 +64,8 @@ export interface Cluster {
   readonly emulator: RunningEmulator;
   readonly zoom: EmulatorControl;
   readonly databaseUrl: string;
+  /** TOKEN_ENCRYPTION_KEYS of every process, so a test can read what they stored. */
+  readonly encryptionKeys: string;
   readonly apps: AppProcess[];
   url(i: number): string;
   /** Sends a request to process `i`. */
@@ -197,6 +200,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   });
   const databaseUrl = options.databaseUrl ?? (await freshDatabaseUrl());
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zc-cluster-'));
+  const encryptionKeys = `c1:${randomBytes(32).toString('base64')}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -210,7 +214,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ZOOM_WEBHOOK_SECRET_TOKEN: CLUSTER_WEBHOOK_SECRET,
     ZOOM_HTTP_TIMEOUT_MS: '3000',
     APP_JWT_SECRET: CLUSTER_JWT_SECRET,
-    TOKEN_ENCRYPTION_KEYS: `c1:${randomBytes(32).toString('base64')}`,
+    TOKEN_ENCRYPTION_KEYS: encryptionKeys,
     POST_CONNECT_REDIRECT_URL: 'http://app.example.test/settings/zoom',
     SWEEP_INTERVAL_SECONDS: '0',
     LOG_LEVEL: 'warn',
@@ -222,7 +226,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   pool.on('error', () => undefined);
   const zoom = new EmulatorControl(emulator.url);
 
-  const outputs = (): string => apps.map((a) => `===== process ${a.index} (${a.url}) =====\n${a.output()}`).join('\n');
+  const outputs = (): string =>
+    apps.map((a) => `===== process ${a.index} (${a.url}), last ${FAILURE_OUTPUT_CHARS} chars =====\n${a.output().slice(-FAILURE_OUTPUT_CHARS)}`).join('\n');
   const close = async (): Promise<void> => {
     await Promise.all(apps.map(async (a) => {
       if (!a.alive()) return;
@@ -236,9 +241,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
 
   try {
-    // The first process migrates alone; the others then start together.
-    await apps[0]?.start();
-    await Promise.all(apps.slice(1).map((a) => a.start()));
+    // Together, as a deployment starts them: the migration lock makes one migrate and the others wait.
+    await Promise.all(apps.map((a) => a.start()));
   } catch (err) {
     await close();
     throw err;
@@ -268,13 +272,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     emulator,
     zoom,
     databaseUrl,
+    encryptionKeys,
     apps,
     url: (i) => appAt(i).url,
     request,
     signIn,
     async connect(userId, zoomUser) {
       connectSequence += 1;
-      return connectOverHttp({ appUrl: appAt(0).url, jwt: await signIn(userId), zoomUser, localAddress: loopbackAddress(connectSequence) });
+      const localAddress = loopbackAddress(connectSequence);
+      return connectOverHttp({ appUrl: appAt(0).url, jwt: await signIn(userId), zoomUser, localAddress });
     },
     async status(i, jwt) {
       const res = await request(i, '/api/zoom/oauth/user/status', { jwt });

@@ -6,7 +6,7 @@ import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/c
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
 import { generateKeyString, TokenCipher } from './crypto/index.js';
-import { startEmulator, type RunningEmulator } from './emulator/index.js';
+import type { RunningEmulator } from './emulator/index.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { buildApp } from './http/app.js';
@@ -58,6 +58,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
 
   let emulator: RunningEmulator | undefined;
   if (config.demo) {
+    // Only demo mode pays for loading the emulator.
+    const { startEmulator } = await import('./emulator/index.js');
     emulator = await startEmulator({
       port: config.emulatorPort,
       host: '127.0.0.1',

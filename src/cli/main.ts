@@ -1,7 +1,6 @@
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { createLogger } from '../config/logger.js';
 import { TokenCipher } from '../crypto/index.js';
-import { runEmulatorCli } from '../emulator/index.js';
 import { startService } from '../service.js';
 import { openStore, runKeyRotation } from '../store/index.js';
 import { join } from 'node:path';
@@ -23,8 +22,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serve();
-      case 'emulator':
+      case 'emulator': {
+        const { runEmulatorCli } = await import('../emulator/index.js');
         return await runEmulatorCli(rest);
+      }
       case 'migrate':
         return await migrate();
       case 'rotate-keys':

@@ -1,4 +1,3 @@
-import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -6,6 +5,7 @@ import type { ZoomConnect } from '../service.js';
 import type { BearerAuthenticator } from './auth.js';
 import { clientErrorHandler } from './client-errors.js';
 import { installErrorHandling, installNotFound } from './error-handler.js';
+import { securityHeaders } from './security-headers.js';
 import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
 import { opsRoutes } from './routes/ops.js';
@@ -37,25 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        upgradeInsecureRequests: null,
-      },
-    },
-    // Only over https: HSTS on a plain-http demo would pin localhost to https.
-    strictTransportSecurity: config.zoom.redirectUri.startsWith('https:'),
-    referrerPolicy: { policy: 'no-referrer' },
-  });
+  securityHeaders(app, { https: config.zoom.redirectUri.startsWith('https:') });
 
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,6 +1,5 @@
 import type { TokenCipher } from '../crypto/index.js';
 import type { StoreLogger } from './db.js';
-import { openPgliteStore } from './pglite-store.js';
 import { openPostgresStore } from './postgres-store.js';
 import type { RotationReport, Store } from './types.js';
 
@@ -24,13 +23,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       poolMax: options.poolMax,
     });
   }
+  // Loaded only when used: PGlite's WASM costs ~40 MiB a process that runs on PostgreSQL never needs.
+  const { openPgliteStore } = await import('./pglite-store.js');
   return openPgliteStore({ dataDir: options.dataDir, cipher: options.cipher, logger: options.logger });
 }
 
 export { rotateKeys } from './rotation.js';
 export { SqlStore } from './sql-store.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js';
-export { openPgliteStore, type PgliteStoreOptions } from './pglite-store.js';
+export type { PgliteStoreOptions } from './pglite-store.js';
 export { StoreUnavailableError, StoreLockTimeoutError, LockReleasedError, DataDirInUseError } from './errors.js';
 export { redactSecrets } from './db-errors.js';
 export { MIGRATIONS, type Migration } from './migrations.js';

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Db, Driver, QueryResult, SqlStatement } from './db.js';
@@ -66,6 +67,8 @@ export class PgliteDriver implements Driver {
     if (openDirs.has(resolved)) throw new DataDirInUseError(resolved);
     openDirs.add(resolved);
     try {
+      // PGlite creates its own directory but not its parents (DATA_DIR may not exist yet).
+      await mkdir(path.dirname(resolved), { recursive: true });
       const pg = await PGlite.create(resolved);
       return new PgliteDriver(pg, resolved);
     } catch (err) {

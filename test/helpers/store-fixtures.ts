@@ -11,7 +11,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { EncryptionKey } from '../../src/config/config.js';
 import { TokenCipher } from '../../src/crypto/index.js';
-import { openPgliteStore, openPostgresStore, type SqlStore, type StoreLogger } from '../../src/store/index.js';
+import { openPostgresStore, type SqlStore, type StoreLogger } from '../../src/store/index.js';
+import { openPgliteStore } from '../../src/store/pglite-store.js';
 import type { NewConnection } from '../../src/store/types.js';
 import { createDatabase } from './postgres.js';
 

@@ -214,10 +214,10 @@ describe('callback', () => {
 });
 
 describe('security headers', () => {
-  const expectHelmet = (headers: Headers): void => {
+  const expectSecurityHeaders = (headers: Headers): void => {
     expect(headers.get('x-content-type-options')).toBe('nosniff');
     expect(headers.get('referrer-policy')).toBe('no-referrer');
-    expect(headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(headers.get('x-frame-options')).toBe('DENY');
     const csp = headers.get('content-security-policy') ?? '';
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("default-src 'self'");
@@ -231,24 +231,24 @@ describe('security headers', () => {
     const jwt = await stack.signIn(uniqueUser('hdr-ok').userId);
     const reply = await client.get(STATUS, { jwt });
     expect(reply.status).toBe(200);
-    expectHelmet(reply.headers);
+    expectSecurityHeaders(reply.headers);
   });
 
   it('are on error responses and unknown routes', async () => {
     const { client } = on('pglite');
     const unauthenticated = await client.get(STATUS);
     expectProblem(unauthenticated, 401, 'unauthenticated');
-    expectHelmet(unauthenticated.headers);
+    expectSecurityHeaders(unauthenticated.headers);
     const missing = await client.get('/api/zoom/oauth/nothing-here');
     expectProblem(missing, 404, 'not_found');
-    expectHelmet(missing.headers);
+    expectSecurityHeaders(missing.headers);
   });
 
   it('are on the callback redirect', async () => {
     const { client } = on('pglite');
     const reply = await client.get(`/api/zoom/oauth/user-callback`, { query: { state: 'x', code: 'y' } });
     expect(reply.status).toBe(303);
-    expectHelmet(reply.headers);
+    expectSecurityHeaders(reply.headers);
   });
 });
 

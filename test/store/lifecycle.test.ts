@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
-import { DataDirInUseError, MIGRATIONS, openPgliteStore, openPostgresStore, openStore, StoreUnavailableError } from '../../src/store/index.js';
+import { DataDirInUseError, MIGRATIONS, openPostgresStore, openStore, StoreUnavailableError } from '../../src/store/index.js';
+import { openPgliteStore } from '../../src/store/pglite-store.js';
 import { cipherOf, freshDatabaseUrl, newConnection, tempDir, testKey, uniqueUserId, useStore } from '../helpers/store-fixtures.js';
 
 const key = testKey('k1');

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type {} from 'vitest';
+import { freePort } from './net.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -77,18 +78,6 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | null> {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface StartOptions {
   /**

@@ -93,6 +93,9 @@ describe('app_deauthorized', () => {
     const profile = await http(`${stack.baseUrl}/api/zoom/oauth/user/profile`, { headers: bearer(u.jwt) });
     expect(profile.status).toBe(409);
     expect(await databaseDump()).not.toContain(u.zoomUser);
+    // Other connected test users share the emulator's account: check this user's own audit trail.
+    const audit = await stack.service.store.audit.listForUser(u.userId, 50);
+    expect(JSON.stringify(audit)).not.toContain(u.accountId);
   });
 
   it('deauthorization is recorded in the audit log with the sender\'s IP and user agent, and no token', async () => {

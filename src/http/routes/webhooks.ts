@@ -70,8 +70,8 @@ export const webhookRoutes: FastifyPluginCallback<{ connections: Connections; se
       }
       const eventTime = parseEventTime(p.deauthorization_time) ?? new Date(verdict.timestamp * 1000);
       const changed = await connections.revocation.deauthorize(zoomUserId, eventTime, requestContext(request), {
+        // Zoom asks for the user's data to be deleted: the audit trail keeps only the opaque Zoom user id.
         zoomUserId,
-        zoomAccountId: typeof p.account_id === 'string' ? p.account_id : null,
         deauthorizationTime: eventTime.toISOString(),
       });
       request.log.info({ zoomUserId, changed }, 'app_deauthorized handled');

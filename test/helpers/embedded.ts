@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +6,7 @@ import { createLogger } from '../../src/config/logger.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createZoomConnect, type ZoomConnect } from '../../src/service.js';
 import { freePort } from './net.js';
-import { AFTER_CONNECT_URL, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_WEBHOOK_SECRET } from './stack.js';
+import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, testEnv } from './stack.js';
 
 export interface EmbeddedCore {
   core: ZoomConnect;
@@ -27,18 +26,7 @@ export async function startEmbeddedCore(): Promise<EmbeddedCore> {
   });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zc-embedded-'));
   const core = await createZoomConnect(
-    loadConfig({
-      NODE_ENV: 'test',
-      ZOOM_USER_MANAGED_CLIENT_ID: TEST_CLIENT_ID,
-      ZOOM_USER_MANAGED_CLIENT_SECRET: TEST_CLIENT_SECRET,
-      ZOOM_REDIRECT_URI: `${baseUrl}/api/zoom/oauth/user-callback`,
-      ZOOM_OAUTH_BASE_URL: emulator.url,
-      ZOOM_API_BASE_URL: `${emulator.url}/v2`,
-      ZOOM_WEBHOOK_SECRET_TOKEN: TEST_WEBHOOK_SECRET,
-      TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      POST_CONNECT_REDIRECT_URL: AFTER_CONNECT_URL,
-      DATA_DIR: dataDir,
-    }),
+    loadConfig(testEnv(baseUrl, emulator.url, dataDir)),
     { logger: createLogger('silent') },
   );
   return {

@@ -18,6 +18,22 @@ export const TEST_JWT_SECRET = 'test-app-jwt-secret-that-is-at-least-32-bytes';
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret-token';
 export const AFTER_CONNECT_URL = 'http://app.example.test/settings/zoom';
 
+/** The non-demo environment every test service shares: our test client at `emulatorUrl`, a fresh key. */
+export function testEnv(baseUrl: string, emulatorUrl: string, dataDir: string): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    ZOOM_USER_MANAGED_CLIENT_ID: TEST_CLIENT_ID,
+    ZOOM_USER_MANAGED_CLIENT_SECRET: TEST_CLIENT_SECRET,
+    ZOOM_REDIRECT_URI: `${baseUrl}/api/zoom/oauth/user-callback`,
+    ZOOM_OAUTH_BASE_URL: emulatorUrl,
+    ZOOM_API_BASE_URL: `${emulatorUrl}/v2`,
+    ZOOM_WEBHOOK_SECRET_TOKEN: TEST_WEBHOOK_SECRET,
+    TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    POST_CONNECT_REDIRECT_URL: AFTER_CONNECT_URL,
+    DATA_DIR: dataDir,
+  };
+}
+
 /** A clock tests can move forward (state expiry, token expiry). */
 export class TestClock {
   private offsetMs = 0;
@@ -71,21 +87,12 @@ export async function startStack(options: StackOptions = {}): Promise<TestStack>
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zc-stack-'));
 
   const config = loadConfig({
-    NODE_ENV: 'test',
+    ...testEnv(baseUrl, emulator.url, dataDir),
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'info',
-    ZOOM_USER_MANAGED_CLIENT_ID: TEST_CLIENT_ID,
-    ZOOM_USER_MANAGED_CLIENT_SECRET: TEST_CLIENT_SECRET,
-    ZOOM_REDIRECT_URI: `${baseUrl}/api/zoom/oauth/user-callback`,
-    ZOOM_OAUTH_BASE_URL: emulator.url,
-    ZOOM_API_BASE_URL: `${emulator.url}/v2`,
-    ZOOM_WEBHOOK_SECRET_TOKEN: TEST_WEBHOOK_SECRET,
     ZOOM_HTTP_TIMEOUT_MS: '2000',
     APP_JWT_SECRET: TEST_JWT_SECRET,
-    TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-    POST_CONNECT_REDIRECT_URL: AFTER_CONNECT_URL,
-    DATA_DIR: dataDir,
     SWEEP_INTERVAL_SECONDS: '0',
     REFRESH_COOLDOWN_SECONDS: '1',
     ...(options.db === 'postgres' ? { DATABASE_URL: await freshDatabaseUrl() } : {}),

@@ -14,7 +14,7 @@ const SESSION_SECONDS = 8 * 60 * 60;
 /**
  * Demo mode only: the page at `/` and a sign-in that issues the same kind of
  * JWT a real app would, signed with the demo secret, so the page uses the
- * public endpoints exactly as any frontend does.
+ * public endpoints exactly like a real frontend.
  */
 export function demoRoutes(app: FastifyInstance, opts: { jwtSecret: Uint8Array; canonicalOrigin: string }): void {
   app.get('/', { schema: { hide: true } }, async (request, reply) => {

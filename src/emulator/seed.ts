@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { zoomTime, type MeetingType, type ZoomMeeting, type ZoomRecording, type ZoomRecordingFile, type ZoomUser } from './model.js';
+import type { MeetingInput } from './meeting-input.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -94,13 +95,8 @@ export function defaultMeetingSettings(): Record<string, unknown> {
   };
 }
 
-export interface MeetingDraft {
-  topic: string;
-  type: MeetingType;
-  startMs: number | undefined;
-  duration: number;
-  timezone: string;
-  agenda: string;
+/** A meeting about to be stored: validated input, with the password settled and the server's fields added. */
+export interface MeetingDraft extends Omit<MeetingInput, 'password'> {
   password: string;
   settings: Record<string, unknown>;
   status: ZoomMeeting['status'];

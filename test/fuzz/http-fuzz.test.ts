@@ -14,23 +14,13 @@ import { connectUser } from '../helpers/flow.js';
 import { closeHttpAgents, http, type HttpOptions, type HttpResult } from '../helpers/rel-http.js';
 import { signedDelivery } from '../helpers/rel-webhook.js';
 import { startStack, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
+import { seededRandom } from '../../src/emulator/seed.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_611);
 const REQUESTS = 400;
 const CONCURRENCY = 4;
 const PER_REQUEST_TIMEOUT_MS = 10_000;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Method = NonNullable<HttpOptions['method']>;
 
@@ -48,7 +38,7 @@ class Fuzzer {
     seed: number,
     private readonly auth: { connected: string; unconnected: string; expired: string; wrongKey: string; unsigned: string },
   ) {
-    this.random = prng(seed);
+    this.random = seededRandom(seed);
   }
 
   int(n: number): number {

@@ -1,7 +1,7 @@
-import type { Db, Driver } from './db.js';
+import type { Db } from './db.js';
 import { isLockNotAvailable } from './db-errors.js';
 import { StoreLockTimeoutError } from './errors.js';
-import { STATEMENT_TIMEOUT_MS } from './timeouts.js';
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from './timeouts.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
 /** How a backend holds one connection's refresh lock. */
@@ -18,20 +18,25 @@ export interface RefreshLocker {
  * instances on other machines wait too. lock_timeout bounds the wait; the
  * transaction's statement_timeout is raised above it when the caller asks for
  * a longer wait, so the lock timeout (not the statement timeout) decides.
+ * The holder sits idle in this transaction while Zoom answers (up to the
+ * lock wait, which covers the Zoom calls), so idle_in_transaction is raised
+ * above the statement timeout too: the server must never end a healthy
+ * holder's session between Zoom's answer and the commit that saves it.
  */
 export class RowLockRefreshLocker implements RefreshLocker {
-  constructor(private readonly driver: Driver) {}
+  constructor(private readonly db: Db) {}
 
   async run<T>(userId: string, lockTimeoutMs: number, fn: (db: Db, rowLock: string) => Promise<T>): Promise<T> {
     const lockTimeout = Math.max(1, Math.round(lockTimeoutMs));
     const statementTimeout = Math.max(STATEMENT_TIMEOUT_MS, lockTimeout + 1_000);
+    const idleTimeout = Math.max(IDLE_IN_TRANSACTION_TIMEOUT_MS, statementTimeout + 5_000);
     try {
-      return await this.driver.transaction(async (tx) => {
+      return await this.db.transaction(async (tx) => {
         // set_config(..., true) is SET LOCAL with parameters allowed.
-        await tx.query("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", [
-          `${lockTimeout}ms`,
-          `${statementTimeout}ms`,
-        ]);
+        await tx.query(
+          "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true)",
+          [`${lockTimeout}ms`, `${statementTimeout}ms`, `${idleTimeout}ms`],
+        );
         return fn(tx, 'FOR UPDATE');
       });
     } catch (err) {

@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { describe, expect, test } from 'vitest';
 import { DataDirInUseError, MIGRATIONS, openPostgresStore, openStore, StoreUnavailableError } from '../../src/store/index.js';
 import { openPgliteStore } from '../../src/store/pglite-store.js';
+import { RowLockRefreshLocker } from '../../src/store/refresh-lock.js';
 import { cipherOf, freshDatabaseUrl, newConnection, tempDir, testKey, uniqueUserId, useStore } from '../helpers/store-fixtures.js';
 
 const key = testKey('k1');
@@ -74,6 +75,26 @@ describe('store lifecycle on postgres', () => {
         "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle, current_setting('lock_timeout') AS lock",
       );
       expect(rows[0]).toEqual({ statement: '15s', idle: '30s', lock: '0' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a refresh lock allowed a long wait keeps its session alive longer than that wait (idle-in-transaction above lock and statement timeouts)', async () => {
+    const store = openPostgresStore({ databaseUrl: await freshDatabaseUrl(), cipher: cipherOf(key) });
+    try {
+      const locker = new RowLockRefreshLocker(store.db);
+      // 2 x a 60 s Zoom timeout + margin: far above the pool's 30 s idle-in-transaction default.
+      const settings = await locker.run('anyone', 125_000, async (db) => {
+        const { rows } = await db.query<{ lock: string; statement: string; idle: string }>(
+          "SELECT current_setting('lock_timeout') AS lock, current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle",
+        );
+        return rows[0];
+      });
+      expect(settings).toEqual({ lock: '125s', statement: '126s', idle: '131s' });
+      // SET LOCAL: the pool's own defaults come back after the transaction.
+      const { rows } = await store.db.query<{ idle: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS idle");
+      expect(rows[0]?.idle).toBe('30s');
     } finally {
       await store.close();
     }

@@ -20,6 +20,25 @@ export default tseslint.config(
     },
   },
   {
+    // DESIGN.md: the emulator shares no code with src/zoom/ or anything else in the project, so a misreading
+    // of Zoom cannot hide on both sides of the wire. Its files sit directly in src/emulator/, so any `../`
+    // leaves it. This rule sees static imports and re-exports; test/emulator/isolation.test.ts resolves
+    // every import, dynamic ones included.
+    files: ['src/emulator/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./', message: 'The emulator shares no code with the rest of the project (DESIGN.md).' },
+            { regex: '(^|/)zoom(/|$)', message: 'The emulator shares no code with the Zoom client in src/zoom/ (DESIGN.md).' },
+            { regex: '^(#|zoom-connect(/|$))', message: 'The emulator must not import the project through its package name or subpath imports.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

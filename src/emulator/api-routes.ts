@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { formatCalendarDate, oneMonthAfter, parseCalendarDate } from './dates.js';
 import { checkAccessToken } from './grants.js';
 import { readMeetingInput } from './meeting-input.js';
 import { createMeeting, listMeetings, listRecordings, MEETING_LIST_TYPES, meetingDetail, meetingListItem, type MeetingListType } from './meetings.js';
@@ -16,23 +17,8 @@ interface Caller {
 // Kept beside the request rather than declared on FastifyRequest, so no type augmentation leaks out of the emulator.
 const callers = new WeakMap<FastifyRequest, Caller>();
 
-const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
-
-function isRealDate(text: string): boolean {
-  if (!DATE_PATTERN.test(text)) return false;
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
-
 function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-/** Same day next month, clamped to the month's end (Jan 31 → Feb 28/29). */
-function oneMonthAfter(date: string): string {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return utcDate(Date.UTC(y, m, Math.min(d, lastDay)));
 }
 
 function invalidToken(reply: FastifyReply, message: string): FastifyReply {
@@ -120,10 +106,12 @@ export function registerApiRoutes(app: FastifyInstance, state: EmulatorState): v
     const today = utcDate(state.now());
     const from = param(request.query, 'from') || utcDate(state.now() - 24 * 60 * 60 * 1000);
     const to = param(request.query, 'to') || today;
-    const badDates = [...(isRealDate(from) ? [] : ['from']), ...(isRealDate(to) ? [] : ['to'])];
-    if (badDates.length > 0) return validationFailed(reply, badDates);
+    const fromDate = parseCalendarDate(from);
+    const toDate = parseCalendarDate(to);
+    if (!fromDate || !toDate) return validationFailed(reply, [...(fromDate ? [] : ['from']), ...(toDate ? [] : ['to'])]);
+    // Both are zero-padded yyyy-mm-dd, so string order is date order.
     if (from > to) return sendApiError(reply, 400, { code: 300, message: 'The from date must not be after the to date.' });
-    if (to > oneMonthAfter(from)) {
+    if (to > formatCalendarDate(oneMonthAfter(fromDate))) {
       return sendApiError(reply, 400, { code: 300, message: 'The date range between from and to cannot exceed one month.' });
     }
     const pageSize = parsePageSize(param(request.query, 'page_size'));

@@ -2,8 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { sendApiError, sendOAuthError } from './replies.js';
+import { renderErrorPage } from './consent-page.js';
+import { oauthErrorForStatus, oauthParam, sendApiError, sendOAuthError } from './replies.js';
+import { isRetryAfterValue, MAX_DELAY_SECONDS } from './retry-after.js';
 import type { EmulatorState } from './state.js';
+import { surfaceOf, type Surface } from './surface.js';
 
 export const faultConfigSchema = z
   .object({
@@ -14,7 +17,12 @@ export const faultConfigSchema = z
     rateLimit: z
       .object({
         count: z.number().int().min(1).max(1_000_000),
-        retryAfter: z.union([z.number().int().min(0), z.string().min(1)]).optional(),
+        retryAfter: z
+          .union([
+            z.number().int().min(0).max(MAX_DELAY_SECONDS),
+            z.string().refine(isRetryAfterValue, 'Expected delay-seconds or an IMF-fixdate such as "Sun, 06 Nov 1994 08:49:37 GMT".'),
+          ])
+          .optional(),
         type: z.enum(['QPS', 'Daily']).optional(),
       })
       .strict()
@@ -57,39 +65,40 @@ function apiRouteKey(request: FastifyRequest): string | undefined {
   return `${request.method} ${route.replace(/:(\w+)/g, '{$1}')}`;
 }
 
-function grantTypeOf(request: FastifyRequest): string {
-  const fromBody = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>)['grant_type'] : undefined;
-  const fromQuery = (request.query as Record<string, unknown> | undefined)?.['grant_type'];
-  const value = fromBody ?? fromQuery;
-  return typeof value === 'string' && value.length > 0 ? value : '(missing)';
-}
 
 function countRequest(state: EmulatorState, request: FastifyRequest, path: string): void {
   if (request.method === 'POST' && path === '/oauth/token') {
-    state.countTokenRequest(grantTypeOf(request));
+    state.countTokenRequest(oauthParam(request.query, request.body, 'grant_type'));
     return;
   }
   const key = apiRouteKey(request);
   if (key !== undefined) state.countApiCall(key);
 }
 
-function rateLimited(reply: FastifyReply, limit: NonNullable<FaultConfig['rateLimit']>): FastifyReply {
+/** An injected failure, in the shape of the door it hit (see surface.ts). */
+function sendFault(reply: FastifyReply, surface: Surface, status: number, message: string): FastifyReply {
+  switch (surface) {
+    case 'consent':
+      return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage(STATUS_CODES[status] ?? 'Error', message));
+    case 'oauth':
+      return sendOAuthError(reply, status, oauthErrorForStatus(status), message);
+    case 'api':
+      return sendApiError(reply, status, { code: status, message });
+  }
+}
+
+function rateLimited(reply: FastifyReply, surface: Surface, limit: NonNullable<FaultConfig['rateLimit']>): FastifyReply {
   const daily = limit.type === 'Daily';
-  return sendApiError(
-    reply
-      .header('X-RateLimit-Category', 'Light')
-      .header('X-RateLimit-Type', daily ? 'Daily' : 'QPS')
-      .header('X-RateLimit-Limit', daily ? '2000' : '30')
-      .header('X-RateLimit-Remaining', '0')
-      .header('Retry-After', String(limit.retryAfter ?? 1)),
-    429,
-    {
-      code: 429,
-      message: daily
-        ? 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.'
-        : 'You have reached the maximum per-second rate limit for this API. Try again later.',
-    },
-  );
+  reply
+    .header('X-RateLimit-Category', 'Light')
+    .header('X-RateLimit-Type', daily ? 'Daily' : 'QPS')
+    .header('X-RateLimit-Limit', daily ? '2000' : '30')
+    .header('X-RateLimit-Remaining', '0')
+    .header('Retry-After', String(limit.retryAfter ?? 1));
+  const message = daily
+    ? 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.'
+    : 'You have reached the maximum per-second rate limit for this API. Try again later.';
+  return sendFault(reply, surface, 429, message);
 }
 
 /**
@@ -115,13 +124,14 @@ export function faultHook(state: EmulatorState) {
     if (faults.tokenEndpointDown && isOAuthServer) {
       return sendOAuthError(reply, 503, 'temporarily_unavailable', 'Service Unavailable');
     }
+    const surface = surfaceOf(path);
     if (matches && faults.rateLimit && state.rateLimitRemaining > 0) {
       state.rateLimitRemaining -= 1;
-      return rateLimited(reply, faults.rateLimit);
+      return rateLimited(reply, surface, faults.rateLimit);
     }
     if (matches && faults.errorRate !== undefined && faults.errorRate > 0 && Math.random() < faults.errorRate) {
       const status = faults.errorStatus ?? 500;
-      return sendApiError(reply, status, { code: status, message: STATUS_CODES[status] ?? 'Error' });
+      return sendFault(reply, surface, status, STATUS_CODES[status] ?? 'Error');
     }
     return undefined;
   };

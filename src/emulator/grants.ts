@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { jwtLikeToken } from './ids.js';
 import type { ZoomUser } from './model.js';
 import type { ResolvedClient } from './options.js';
+import { purgeExpired } from './purge.js';
 import type { AccessTokenRecord, EmulatorState, Grant } from './state.js';
 
 /** The authorization server's rules, kept apart from HTTP so each rule reads on its own. */
@@ -39,6 +40,7 @@ export function issueCode(
   state: EmulatorState,
   input: { clientId: string; userId: string; redirectUri: string; codeChallenge: string | undefined; codeChallengeMethod: 'S256' | 'plain' },
 ): string {
+  purgeExpired(state);
   const code = randomBytes(24).toString('base64url');
   state.codes.set(code, {
     code,
@@ -66,6 +68,8 @@ function issueTokens(state: EmulatorState, grant: Grant, user: ZoomUser): TokenR
   });
   state.refreshTokens.set(refreshToken, { grantId: grant.id, expiresAt: now + refreshTokenTtlSeconds * 1000, superseded: false });
   if (maxAccessTokensPerUser !== undefined) capAccessTokens(state, grant, maxAccessTokensPerUser);
+  // Only after the new tokens are stored: a grant being issued its first tokens would otherwise look unused.
+  purgeExpired(state);
   return {
     access_token: accessToken,
     token_type: 'bearer',

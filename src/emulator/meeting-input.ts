@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate, utcMillis } from './dates.js';
 import type { MeetingType } from './model.js';
 
 /** Validation of `POST /users/{userId}/meetings`, reporting the fields the way Zoom does. */
@@ -27,8 +28,22 @@ function offsetMs(utcMs: number, timeZone: string): number {
     second: '2-digit',
   }).formatToParts(utcMs);
   const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? '0');
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const asUtc = utcMillis({ year: get('year'), month: get('month'), day: get('day') }, get('hour'), get('minute'), get('second'));
   return asUtc - Math.floor(utcMs / 1000) * 1000;
+}
+
+/** RFC 3339 / ISO 8601 offsets in use on Earth run from -12:00 to +14:00; ±14:00 is the bound either way. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+function offsetMinutes(zone: string): number | null {
+  const match = /^([+-])(\d{2}):(\d{2})$/.exec(zone);
+  if (!match) return null;
+  const hours = Number(match[2]);
+  const minutes = Number(match[3]);
+  if (minutes > 59) return null;
+  const total = hours * 60 + minutes;
+  if (total > MAX_OFFSET_MINUTES) return null;
+  return match[1] === '-' ? -total : total;
 }
 
 /**
@@ -39,15 +54,14 @@ export function parseStartTime(text: string, timeZone: string): number | null {
   const match = LOCAL_OR_ZONED.exec(text);
   if (!match) return null;
   const [, y, mo, d, h, mi, s, zone] = match;
-  const fields = [y, mo, d, h, mi, s ?? '0'].map(Number) as [number, number, number, number, number, number];
-  const wallClock = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
-  const check = new Date(wallClock);
-  if (check.getUTCMonth() !== fields[1] - 1 || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) return null;
+  const date = calendarDate(Number(y), Number(mo), Number(d));
+  const [hour, minute, second] = [h, mi, s ?? '0'].map(Number) as [number, number, number];
+  if (!date || hour > 23 || minute > 59 || second > 59) return null;
+  const wallClock = utcMillis(date, hour, minute, second);
   if (zone === 'Z') return wallClock;
   if (zone !== undefined) {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const [hh, mm] = zone.slice(1).split(':').map(Number) as [number, number];
-    return wallClock - sign * (hh * 60 + mm) * 60_000;
+    const offset = offsetMinutes(zone);
+    return offset === null ? null : wallClock - offset * 60_000;
   }
   // Two passes settle on the right offset across a DST change.
   const first = wallClock - offsetMs(wallClock, timeZone);

@@ -1,14 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import type { EmulatorState } from './state.js';
+import { purgeExpired } from './purge.js';
+import type { EmulatorState, PageCursor } from './state.js';
 
 /** Zoom's next_page_token lives 15 minutes. */
 const CURSOR_TTL_MS = 15 * 60 * 1000;
+/**
+ * Expiry alone does not bound cursors: a fast loop makes thousands within 15
+ * minutes. Past this many the oldest go first, as the walk least likely to resume.
+ */
+export const MAX_PAGE_CURSORS = 10_000;
 export const DEFAULT_PAGE_SIZE = 30;
 export const MAX_PAGE_SIZE = 300;
 
 export type PageResult<T> =
   | { ok: true; items: T[]; totalRecords: number; nextPageToken: string }
   | { ok: false };
+
+function rememberCursor(state: EmulatorState, token: string, cursor: PageCursor): void {
+  purgeExpired(state);
+  // A Map iterates in insertion order, so its first key is the oldest cursor.
+  for (const oldest of state.cursors.keys()) {
+    if (state.cursors.size < MAX_PAGE_CURSORS) break;
+    state.cursors.delete(oldest);
+  }
+  state.cursors.set(token, cursor);
+}
 
 /**
  * The first page snapshots the ordered ids; later pages read from that
@@ -43,7 +59,7 @@ export function paginate<T>(
   let nextPageToken = '';
   if (offset + pageSize < ids.length) {
     nextPageToken = randomBytes(24).toString('base64url');
-    state.cursors.set(nextPageToken, { key: queryKey, ids, offset: offset + pageSize, expiresAt: now + CURSOR_TTL_MS });
+    rememberCursor(state, nextPageToken, { key: queryKey, ids, offset: offset + pageSize, expiresAt: now + CURSOR_TTL_MS });
   }
   return { ok: true, items: page, totalRecords: ids.length, nextPageToken };
 }

@@ -13,7 +13,21 @@ export function sendApiError(reply: FastifyReply, status: number, body: ApiError
   return reply.code(status).type('application/json;charset=UTF-8').send(body);
 }
 
-export function sendOAuthError(reply: FastifyReply, status: number, error: OAuthErrorCode | 'temporarily_unavailable' | 'server_error', reason: string): FastifyReply {
+export type OAuthServerError = OAuthErrorCode | 'temporarily_unavailable' | 'server_error';
+
+/**
+ * The `error` for a failure that is not a verdict on the request's content
+ * (a fault, a framework refusal). RFC 6749 §4.1.2.1 has `temporarily_unavailable`
+ * for overload and maintenance, `server_error` for anything unexpected.
+ */
+export function oauthErrorForStatus(status: number): OAuthServerError {
+  if (status === 401) return 'invalid_client';
+  if (status === 429 || status === 503) return 'temporarily_unavailable';
+  if (status >= 500) return 'server_error';
+  return 'invalid_request';
+}
+
+export function sendOAuthError(reply: FastifyReply, status: number, error: OAuthServerError, reason: string): FastifyReply {
   return reply.code(status).type('application/json;charset=UTF-8').header('cache-control', 'no-store').send({ reason, error });
 }
 

@@ -4,68 +4,104 @@ import { escapeHtml, renderErrorPage } from './consent-page.js';
 import { registerControlRoutes } from './control-routes.js';
 import { faultHook } from './faults.js';
 import { trackingId } from './ids.js';
+import { JsonBodyError, parseJsonBody } from './json-body.js';
 import { registerOAuthRoutes } from './oauth-routes.js';
-import { sendApiError, sendOAuthError } from './replies.js';
+import { sendApiError, sendOAuthError, type ApiErrorBody } from './replies.js';
 import type { EmulatorState } from './state.js';
+import { surfaceOf } from './surface.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
-type Surface = 'consent' | 'oauth' | 'api';
-
-function surfaceOf(url: string): Surface {
-  if (url.startsWith('/oauth/authorize')) return 'consent';
-  if (url.startsWith('/oauth/')) return 'oauth';
-  return 'api';
+/** What each surface says about a refused request; see surface.ts for who speaks which shape. */
+interface ClientError {
+  status: number;
+  api: ApiErrorBody;
+  reason: string;
 }
 
-function httpError(statusCode: number, message: string, code: string): FastifyError {
-  return Object.assign(new Error(message), { statusCode, code, name: 'EmulatorBadRequest' });
-}
+const NOT_A_JSON_OBJECT = 'Request Body should be a valid JSON object.';
 
-/** Zoom answers bad bodies with 4xx in its own shapes; the framework's errors are translated here. */
-function clientErrorMessage(error: FastifyError, status: number): { apiCode: number; message: string } {
-  if (status === 413) return { apiCode: 413, message: 'Request body is too large.' };
-  if (status === 415) return { apiCode: 300, message: 'Unsupported Content-Type.' };
-  if (error.code === 'EMULATOR_INVALID_JSON' || error.code?.startsWith('FST_ERR_CTP')) {
-    return { apiCode: 300, message: 'Request Body should be a valid JSON object.' };
+/** Zoom answers bad requests with 4xx in its own shapes; the framework's refusals are translated here. */
+function describeClientError(error: FastifyError, status: number): ClientError {
+  if (error instanceof JsonBodyError && error.code === 'EMULATOR_JSON_TOO_DEEP') {
+    return { status, api: { code: 300, message: 'Validation Failed.', errors: [{ field: error.field, message: 'Invalid field.' }] }, reason: error.message };
   }
-  return { apiCode: status === 404 ? 404 : 300, message: error.message };
+  if (status === 413) return { status, api: { code: 413, message: 'Request body is too large.' }, reason: 'Request body is too large.' };
+  // The API reads JSON only. Zoom does not document its answer to another content type; 400 code 300 is
+  // how it answers every body it cannot read, so that is closer than a 415 no Zoom client expects.
+  if (status === 415) {
+    return {
+      status: 400,
+      api: { code: 300, message: NOT_A_JSON_OBJECT },
+      reason: 'Unsupported Content-Type: send application/x-www-form-urlencoded parameters.',
+    };
+  }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return { status: 400, api: { code: 300, message: 'Invalid URL: the path is not valid percent-encoding.' }, reason: 'Invalid URL: the path is not valid percent-encoding.' };
+  }
+  if (error instanceof JsonBodyError || error.code?.startsWith('FST_ERR_CTP')) {
+    return { status, api: { code: 300, message: NOT_A_JSON_OBJECT }, reason: error.message };
+  }
+  return { status, api: { code: status === 404 ? 404 : 300, message: error.message }, reason: error.message };
 }
 
 function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const raw = error.statusCode;
-  const status = typeof raw === 'number' && raw >= 400 && raw < 500 ? raw : 500;
-  if (status === 500) request.log.error({ err: error }, 'emulator bug: unexpected error');
-  const { apiCode, message } = status === 500 ? { apiCode: 500, message: 'Internal Error' } : clientErrorMessage(error, status);
+  const clientFault = typeof raw === 'number' && raw >= 400 && raw < 500;
+  if (!clientFault) request.log.error({ err: error }, 'emulator bug: unexpected error');
+  const refused = clientFault ? describeClientError(error, raw) : { status: 500, api: { code: 500, message: 'Internal Error' }, reason: 'Internal Error' };
   switch (surfaceOf(request.url)) {
     case 'consent':
-      return reply.code(status).type('text/html; charset=utf-8').send(renderErrorPage('Bad request', message));
+      return reply.code(refused.status).type('text/html; charset=utf-8').send(renderErrorPage('Bad request', refused.reason));
     case 'oauth':
-      return sendOAuthError(reply, status, status === 500 ? 'server_error' : 'invalid_request', message);
+      // ZOOM.md: the OAuth server's refusals are all 400 (401 is only for client credentials, decided in the route).
+      return clientFault ? sendOAuthError(reply, 400, 'invalid_request', refused.reason) : sendOAuthError(reply, 500, 'server_error', refused.reason);
     case 'api':
-      return sendApiError(reply, status, { code: apiCode, message });
+      return sendApiError(reply, refused.status, refused.api);
   }
 }
 
-function registerBodyParsers(app: FastifyInstance): void {
+/**
+ * Errors the router raises before any route or hook runs (a path that is not
+ * valid percent-encoding, an over-long parameter). Without this Fastify answers
+ * them in its own shape, which no Zoom client expects.
+ */
+function handleFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // No hook runs for these, so the tracking id every Zoom answer carries is added here.
+  reply.header('x-zm-trackingid', trackingId());
+  // The reply is sent synchronously; Fastify expects nothing back from this callback.
+  void handleError(error, request, reply);
+}
+
+function readText(body: string | Buffer): string {
+  return typeof body === 'string' ? body : body.toString('utf8');
+}
+
+/** Everything reads JSON; only the OAuth server also takes forms (registered in its own scope below). */
+function registerJsonParser(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
+    const text = readText(body);
     // An empty JSON body is treated as absent, which the control API reads as {}.
     if (text.trim() === '') {
       done(null, undefined);
       return;
     }
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = parseJsonBody(text);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      done(httpError(400, `Malformed JSON: ${detail}`, 'EMULATOR_INVALID_JSON'), undefined);
+      // JsonBodyError carries its 400; anything else reaches the error handler as the 500 it is.
+      done(error instanceof Error ? error : new Error(String(error)), undefined);
+      return;
     }
+    done(null, parsed);
   });
+}
+
+function registerFormParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    done(null, Object.fromEntries(new URLSearchParams(text)));
+    done(null, Object.fromEntries(new URLSearchParams(readText(body))));
   });
 }
 
@@ -88,11 +124,13 @@ export function buildServer(state: EmulatorState, logger: FastifyBaseLogger | un
   const app = Fastify({
     ...(logger ? { loggerInstance: logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
-    routerOptions: { ignoreTrailingSlash: true },
+    // Zoom takes an email as {userId}; an email may be 254 characters, past Fastify's default of 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 320 },
     // Test suites start and stop emulators constantly; keep-alive sockets must not hold close() open.
     forceCloseConnections: true,
+    frameworkErrors: handleFrameworkError,
   });
-  registerBodyParsers(app);
+  registerJsonParser(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => sendApiError(reply, 404, { code: 404, message: `Not Found: ${request.method} ${request.url.split('?')[0] ?? ''}` }));
   app.addHook('onRequest', (_request, reply, done) => {
@@ -101,7 +139,12 @@ export function buildServer(state: EmulatorState, logger: FastifyBaseLogger | un
     done();
   });
   app.addHook('preHandler', faultHook(state));
-  registerOAuthRoutes(app, state);
+  app.register((oauth, _options, done) => {
+    // Zoom's OAuth server takes form bodies (RFC 6749 §4.1.3); the API, only JSON.
+    registerFormParser(oauth);
+    registerOAuthRoutes(oauth, state);
+    done();
+  });
   registerLinkPages(app);
   app.register(
     (api, _options, done) => {

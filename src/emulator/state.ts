@@ -55,6 +55,10 @@ export interface Stats {
   webhooks: { delivered: number; failed: number };
 }
 
+const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh_token']);
+const MISSING_GRANT_TYPE = '(missing)';
+const OTHER_GRANT_TYPE = '(other)';
+
 function emptyStats(): Stats {
   return {
     tokenRequests: { authorization_code: 0, refresh_token: 0 },
@@ -81,6 +85,8 @@ export class EmulatorState {
   faults: FaultConfig = {};
   rateLimitRemaining = 0;
   stats: Stats = emptyStats();
+  /** Emulator-clock time before which purge.ts does not walk the maps again. */
+  nextPurgeAt = 0;
   private meetingIds = new Set<number>();
 
   constructor(readonly options: ResolvedOptions) {}
@@ -104,6 +110,7 @@ export class EmulatorState {
     this.faults = {};
     this.rateLimitRemaining = 0;
     this.stats = emptyStats();
+    this.nextPurgeAt = 0;
     if (this.options.seed) {
       for (const data of seedUsers(this.seedContext(seededRandom(SEED)))) this.addUserData(data);
     }
@@ -148,8 +155,14 @@ export class EmulatorState {
     this.stats.apiCalls[routeKey] = (this.stats.apiCalls[routeKey] ?? 0) + 1;
   }
 
-  countTokenRequest(grantType: string): void {
-    this.stats.tokenRequests[grantType] = (this.stats.tokenRequests[grantType] ?? 0) + 1;
+  /**
+   * The grant type is client-supplied: counted by name it could be `constructor`
+   * or `__proto__` and corrupt the stats object, and a caller inventing names
+   * would grow it without bound. Only the grants Zoom knows get their own key.
+   */
+  countTokenRequest(grantType: string | undefined): void {
+    const key = grantType === undefined || grantType === '' ? MISSING_GRANT_TYPE : KNOWN_GRANT_TYPES.has(grantType) ? grantType : OTHER_GRANT_TYPE;
+    this.stats.tokenRequests[key] = (this.stats.tokenRequests[key] ?? 0) + 1;
   }
 
   private seedContext(random: () => number): SeedContext {

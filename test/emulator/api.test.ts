@@ -7,6 +7,8 @@ const USER_FIELDS = [
   'verified', 'dept', 'created_at', 'last_login_time', 'pic_url', 'language', 'status', 'account_id', 'account_number', 'cluster', 'user_created_at',
 ];
 
+const LONG_EMAIL = `${'a'.repeat(110)}@${'b'.repeat(60)}.example.com`;
+
 describe('API /v2', () => {
   let emulator: RunningEmulator;
   let tokens: Tokens;
@@ -16,6 +18,7 @@ describe('API /v2', () => {
       clients: [
         CLIENT,
         { clientId: 'granular', clientSecret: 'granular-secret', redirectUris: [REDIRECT_URI], scopes: ['user:read:user', 'meeting:read:list_meetings'] },
+        { clientId: 'reader', clientSecret: 'reader-secret', redirectUris: [REDIRECT_URI], scopes: ['user:read', 'meeting:read'] },
       ],
     });
   });
@@ -86,6 +89,23 @@ describe('API /v2', () => {
       expect((await api(emulator.url, '/v2/users/me/meetings', limited.access_token)).status).toBe(200);
     });
 
+    it('a token with only meeting:read cannot create a meeting (4711), and nothing is created', async () => {
+      const reader = await connect(emulator.url, { client: { clientId: 'reader', clientSecret: 'reader-secret', redirectUris: [REDIRECT_URI] } });
+      expect(reader.scope).toBe('user:read meeting:read');
+      const count = async () => (await api(emulator.url, '/v2/users/me/meetings?page_size=300', reader.access_token)).body['total_records'];
+      const before = await count();
+      const create = await api(emulator.url, '/v2/users/me/meetings', reader.access_token, {
+        method: 'POST',
+        body: JSON.stringify({ topic: 'Not allowed', start_time: '2031-01-01T10:00:00Z' }),
+      });
+      expect(create.status).toBe(400);
+      expect(create.body).toEqual({
+        code: 4711,
+        message: 'Invalid access token, does not contain scopes:[meeting:write:meeting, meeting:write:meeting:admin].',
+      });
+      expect(await count()).toBe(before);
+    });
+
     it('classic scopes cover the granular ones', async () => {
       expect(tokens.scope.split(' ')).toContain('meeting:read');
       expect((await api(emulator.url, '/v2/users/me/meetings', tokens.access_token)).status).toBe(200);
@@ -103,6 +123,12 @@ describe('API /v2', () => {
     it('the caller may name themselves by id or email instead of me', async () => {
       expect((await api(emulator.url, `/v2/users/${AVA.id}/meetings`, tokens.access_token)).status).toBe(200);
       expect((await api(emulator.url, `/v2/users/${encodeURIComponent(AVA.email)}/meetings`, tokens.access_token)).status).toBe(200);
+    });
+
+    it('a long email as the user id (over Fastify\'s 100-character default) is looked up, not refused as too long', async () => {
+      const tokens = await connect(emulator.url, { user: LONG_EMAIL });
+      const res = await api(emulator.url, `/v2/users/${encodeURIComponent(LONG_EMAIL)}/meetings`, tokens.access_token);
+      expect(res.status).toBe(200);
     });
 
     it('pagination visits every scheduled meeting exactly once and ends with an empty token', async () => {
@@ -247,6 +273,27 @@ describe('API /v2', () => {
       expect(response.status).toBe(400);
       expect(response.body['errors']).toEqual([{ field: 'start_time', message: 'Invalid field.' }]);
     });
+
+    it('a start_time before 1970 is rejected rather than read as another century', async () => {
+      for (const startTime of ['0000-01-01T00:00:00Z', '0099-12-31T23:00:00Z', '1969-12-31T23:59:59Z']) {
+        const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body: JSON.stringify({ start_time: startTime }) });
+        expect(response.status, startTime).toBe(400);
+        expect(response.body['errors']).toEqual([{ field: 'start_time', message: 'Invalid field.' }]);
+      }
+    });
+
+    it('a UTC offset beyond ±14:00 is rejected; one within it is applied', async () => {
+      for (const startTime of ['2031-01-01T10:00:00+99:99', '2031-01-01T10:00:00+14:01', '2031-01-01T10:00:00-15:00', '2031-01-01T10:00:00+05:60']) {
+        const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body: JSON.stringify({ start_time: startTime }) });
+        expect(response.status, startTime).toBe(400);
+        expect(response.body['errors']).toEqual([{ field: 'start_time', message: 'Invalid field.' }]);
+      }
+      const farEast = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body: JSON.stringify({ start_time: '2031-01-01T10:00:00+14:00' }) });
+      expect(farEast.status).toBe(201);
+      expect(farEast.body['start_time']).toBe('2030-12-31T20:00:00Z');
+      const west = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body: JSON.stringify({ start_time: '2031-01-01T10:00:00-09:30' }) });
+      expect(west.body['start_time']).toBe('2031-01-01T19:30:00Z');
+    });
   });
 
   describe('recordings', () => {
@@ -280,6 +327,28 @@ describe('API /v2', () => {
       expect(response.body['code']).toBe(300);
       const exactlyOneMonth = await api(emulator.url, `/v2/users/me/recordings?from=2025-01-31&to=2025-02-28`, tokens.access_token);
       expect(exactlyOneMonth.status).toBe(200);
+    });
+
+    it('a year before 1970 is refused, so a two-digit-year range cannot slip past the one-month check', async () => {
+      const response = await api(emulator.url, '/v2/users/me/recordings?from=0050-01-01&to=1950-01-15', tokens.access_token);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({
+        code: 300,
+        message: 'Validation Failed.',
+        errors: [
+          { field: 'from', message: 'Invalid field.' },
+          { field: 'to', message: 'Invalid field.' },
+        ],
+      });
+      const earliest = await api(emulator.url, '/v2/users/me/recordings?from=1970-01-01&to=1970-02-01', tokens.access_token);
+      expect(earliest.status).toBe(200);
+    });
+
+    it('the one-month check crosses a year end and a leap day', async () => {
+      expect((await api(emulator.url, '/v2/users/me/recordings?from=2024-12-15&to=2025-01-15', tokens.access_token)).status).toBe(200);
+      expect((await api(emulator.url, '/v2/users/me/recordings?from=2024-12-15&to=2025-01-16', tokens.access_token)).status).toBe(400);
+      expect((await api(emulator.url, '/v2/users/me/recordings?from=2024-01-31&to=2024-02-29', tokens.access_token)).status).toBe(200);
+      expect((await api(emulator.url, '/v2/users/me/recordings?from=2024-01-31&to=2024-03-01', tokens.access_token)).status).toBe(400);
     });
 
     it('malformed or reversed dates get 400 code 300', async () => {

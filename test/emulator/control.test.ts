@@ -163,6 +163,16 @@ describe('revocation, deauthorization and the control API', () => {
     });
   });
 
+  it('client-chosen grant types cannot corrupt the stats: unknown ones share one bucket', async () => {
+    for (const grantType of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'client_credentials']) {
+      expect((await tokenRequest(emulator.url, { grant_type: grantType })).body['error']).toBe('unsupported_grant_type');
+    }
+    await tokenRequest(emulator.url, {});
+    const stats = await control(emulator.url, 'stats');
+    expect(stats.status).toBe(200);
+    expect(stats.body['tokenRequests']).toEqual({ authorization_code: 0, refresh_token: 0, '(other)': 5, '(missing)': 1 });
+  });
+
   it('reset returns to the seeded state, dropping grants and added users', async () => {
     const tokens = await connect(emulator.url);
     await control(emulator.url, 'users', { email: 'added@example.com' });

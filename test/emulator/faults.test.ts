@@ -96,6 +96,54 @@ describe('fault injection', () => {
     expect((await refresh(emulator.url, tokens.refresh_token)).status).toBe(200);
   });
 
+  it('tokenEndpointDown also takes /oauth/revoke down, and the outage revokes nothing', async () => {
+    await control(emulator.url, 'faults', { tokenEndpointDown: true });
+    const down = await fetch(`${emulator.url}/oauth/revoke?token=${encodeURIComponent(tokens.access_token)}`, {
+      method: 'POST',
+      headers: { authorization: basicAuth(CLIENT.clientId, CLIENT.clientSecret) },
+    });
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ reason: 'Service Unavailable', error: 'temporarily_unavailable' });
+    await control(emulator.url, 'faults', {});
+    expect((await api(emulator.url, '/v2/users/me', tokens.access_token)).status).toBe(200);
+    expect((await control(emulator.url, 'stats')).body['revocations']).toBe(0);
+  });
+
+  it('injected errors on the OAuth server answer in its {reason, error} shape, not the API\'s', async () => {
+    const expected: Array<[number, Record<string, string>]> = [
+      [503, { reason: 'Service Unavailable', error: 'temporarily_unavailable' }],
+      [500, { reason: 'Internal Server Error', error: 'server_error' }],
+      [400, { reason: 'Bad Request', error: 'invalid_request' }],
+    ];
+    for (const [status, body] of expected) {
+      await control(emulator.url, 'faults', { errorRate: 1, errorStatus: status, paths: ['/oauth/'] });
+      const response = await refresh(emulator.url, tokens.refresh_token);
+      expect(response.status).toBe(status);
+      expect(response.body).toEqual(body);
+      expect(response.headers.get('x-zm-trackingid')).toBeTruthy();
+    }
+  });
+
+  it('a 429 burst on the OAuth server answers in its {reason, error} shape and keeps the rate-limit headers', async () => {
+    await control(emulator.url, 'faults', { rateLimit: { count: 1, retryAfter: 7 }, paths: ['/oauth/token'] });
+    const limited = await refresh(emulator.url, tokens.refresh_token);
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({ reason: 'You have reached the maximum per-second rate limit for this API. Try again later.', error: 'temporarily_unavailable' });
+    expect(limited.headers.get('retry-after')).toBe('7');
+    expect(limited.headers.get('x-ratelimit-type')).toBe('QPS');
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    // The limited call processed nothing: the refresh token has not rotated.
+    expect((await refresh(emulator.url, tokens.refresh_token)).status).toBe(200);
+  });
+
+  it('an injected error on the consent page is an HTML page, as a browser expects', async () => {
+    await control(emulator.url, 'faults', { errorRate: 1, errorStatus: 502, paths: ['/oauth/authorize'] });
+    const response = await fetch(`${emulator.url}/oauth/authorize?response_type=code&client_id=${CLIENT.clientId}`);
+    expect(response.status).toBe(502);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    expect(await response.text()).toContain('<h1 class="error">Bad Gateway</h1>');
+  });
+
   it('a refresh whose client disconnects during the latency is not processed, so the old refresh token stays valid', async () => {
     await control(emulator.url, 'faults', { tokenLatencyMs: 400 });
     const aborted = fetch(`${emulator.url}/oauth/token`, {
@@ -126,6 +174,23 @@ describe('fault injection', () => {
     expect((await api(emulator.url, '/v2/users/me', tokens.access_token)).status).toBe(200);
     const cleared = await control(emulator.url, 'faults', {});
     expect(cleared.body['faults']).toEqual({});
+  });
+
+  it('a retryAfter that is neither delay-seconds nor an HTTP-date is refused, so no limited call can crash', async () => {
+    const refused: unknown[] = ['a\nb', 'soon', '', ' 5', '-1', 'Sun, 31 Feb 2030 10:00:00 GMT', 'Mon, 06 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 08:49:37 UTC', -1, 1.5];
+    for (const retryAfter of refused) {
+      const response = await control(emulator.url, 'faults', { rateLimit: { count: 1, retryAfter } });
+      expect(response.status, JSON.stringify(retryAfter)).toBe(400);
+      expect(response.body['code']).toBe(300);
+      // Nothing was installed: the next call is served, not limited.
+      expect((await api(emulator.url, '/v2/users/me', tokens.access_token)).status).toBe(200);
+    }
+    for (const retryAfter of [0, 120, '120', 'Sun, 06 Nov 1994 08:49:37 GMT']) {
+      expect((await control(emulator.url, 'faults', { rateLimit: { count: 1, retryAfter } })).status).toBe(200);
+      const limited = await api(emulator.url, '/v2/users/me', tokens.access_token);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toBe(String(retryAfter));
+    }
   });
 
   it('an invalid fault description is rejected with 400', async () => {

@@ -24,14 +24,26 @@ describe('hostile and malformed input', () => {
     expect(response.body).toEqual({ code: 413, message: 'Request body is too large.' });
   });
 
-  it('an oversized form body at the token endpoint gets 413 in the OAuth error shape', async () => {
+  it('an oversized form body at the token endpoint gets 400 invalid_request, as every OAuth refusal is a 400', async () => {
     const response = await fetch(`${emulator.url}/oauth/token`, {
       method: 'POST',
       headers: { authorization: basicAuth(CLIENT.clientId, CLIENT.clientSecret) },
       body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: big }),
     });
-    expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ reason: 'Request body is too large.', error: 'invalid_request' });
+  });
+
+  it('a token request in an unsupported content type gets 400 invalid_request, not 415', async () => {
+    for (const path of ['/oauth/token', '/oauth/revoke']) {
+      const response = await fetch(`${emulator.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: basicAuth(CLIENT.clientId, CLIENT.clientSecret), 'content-type': 'text/plain' },
+        body: 'grant_type=refresh_token',
+      });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({ reason: 'Unsupported Content-Type: send application/x-www-form-urlencoded parameters.', error: 'invalid_request' });
+    }
   });
 
   it('malformed JSON gets 400 code 300', async () => {
@@ -42,14 +54,69 @@ describe('hostile and malformed input', () => {
     }
   });
 
-  it('an unsupported content type gets 415, not 500', async () => {
-    const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, {
+  async function meetingCount(): Promise<unknown> {
+    return (await api(emulator.url, '/v2/users/me/meetings?page_size=300', tokens.access_token)).body['total_records'];
+  }
+
+  it('the API reads only JSON: a form-encoded or XML meeting gets 400 code 300 and nothing is created', async () => {
+    const before = await meetingCount();
+    const bodies: Array<[string, string]> = [
+      ['application/x-www-form-urlencoded', new URLSearchParams({ topic: 'Form meeting', start_time: '2031-01-01T10:00:00Z' }).toString()],
+      ['text/xml', '<meeting/>'],
+    ];
+    for (const [contentType, body] of bodies) {
+      const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', headers: { 'content-type': contentType }, body });
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ code: 300, message: 'Request Body should be a valid JSON object.' });
+    }
+    expect(await meetingCount()).toBe(before);
+  });
+
+  /** `{"settings":{"a":[[...]]}}` with `levels` arrays inside `a`: the body itself sits at depth 1. */
+  function nestedSettings(levels: number): string {
+    return `{"topic":"Deep","settings":{"a":${'['.repeat(levels)}${']'.repeat(levels)}}}`;
+  }
+
+  it('a body nested deeper than 32 levels gets 400 code 300 naming the field, and nothing is stored', async () => {
+    const before = await meetingCount();
+    const body = nestedSettings(30_000);
+    expect(body.length).toBeLessThan(64 * 1024);
+    const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ code: 300, message: 'Validation Failed.', errors: [{ field: 'settings', message: 'Invalid field.' }] });
+    expect(await meetingCount()).toBe(before);
+    // The emulator is unharmed and the bound sits exactly at 32: body, settings, a, then 29 more arrays.
+    const atLimit = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body: nestedSettings(30) });
+    expect(atLimit.status).toBe(201);
+    const overLimit = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body: nestedSettings(31) });
+    expect(overLimit.status).toBe(400);
+  });
+
+  it('an over-nested body at the token endpoint gets 400 invalid_request', async () => {
+    const response = await fetch(`${emulator.url}/oauth/token`, {
       method: 'POST',
-      headers: { 'content-type': 'text/xml' },
-      body: '<meeting/>',
+      headers: { authorization: basicAuth(CLIENT.clientId, CLIENT.clientSecret), 'content-type': 'application/json' },
+      body: `{"grant_type":${'['.repeat(1000)}${']'.repeat(1000)}}`,
     });
-    expect(response.status).toBe(415);
-    expect(response.body['code']).toBe(300);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ reason: 'JSON nested more than 32 levels deep under "grant_type".', error: 'invalid_request' });
+  });
+
+  it('a path that is not valid percent-encoding gets each surface\'s own 400, never Fastify\'s shape', async () => {
+    const invalidUrl = 'Invalid URL: the path is not valid percent-encoding.';
+    for (const path of ['/v2/users/%FF/meetings', '/%FF', '/_emulator/%FF']) {
+      const response = await api(emulator.url, path, tokens.access_token);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ code: 300, message: invalidUrl });
+      expect(response.headers.get('x-zm-trackingid')).toBeTruthy();
+    }
+    const oauth = await fetch(`${emulator.url}/oauth/token/%FF`, { method: 'POST', headers: { authorization: basicAuth(CLIENT.clientId, CLIENT.clientSecret) } });
+    expect(oauth.status).toBe(400);
+    expect(await oauth.json()).toEqual({ reason: invalidUrl, error: 'invalid_request' });
+    const consent = await fetch(`${emulator.url}/oauth/authorize/%FF`);
+    expect(consent.status).toBe(400);
+    expect(consent.headers.get('content-type')).toContain('text/html');
+    expect(await consent.text()).toContain(invalidUrl);
   });
 
   it('garbage Basic credentials get 401 invalid_client', async () => {
@@ -72,7 +139,13 @@ describe('hostile and malformed input', () => {
   it('repeated query parameters and odd encodings do not break the consent page', async () => {
     const query = `response_type=code&response_type=token&client_id=${CLIENT.clientId}&client_id=x&redirect_uri=${encodeURIComponent(CLIENT.redirectUris[0] ?? '')}&state=%FF%FE`;
     const response = await fetch(`${emulator.url}/oauth/authorize?${query}`);
-    expect(response.status).toBeLessThan(500);
+    // Zoom takes the first of a repeated parameter, and a state that does not decode is passed back as sent.
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/html');
+    const page = await response.text();
+    expect(page).toContain(`<input type="hidden" name="client_id" value="${CLIENT.clientId}">`);
+    expect(page).toContain('<input type="hidden" name="response_type" value="code">');
+    expect(page).toContain('<input type="hidden" name="state" value="%FF%FE">');
     const post = await fetch(`${emulator.url}/oauth/authorize`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
     expect(post.status).toBe(400);
     expect(post.headers.get('content-type')).toContain('text/html');

@@ -134,6 +134,23 @@ describe('token endpoint', () => {
     }
   });
 
+  it('a code issued to one client cannot be redeemed by another', async () => {
+    const other = { clientId: 'other', clientSecret: 'other-secret', redirectUris: [REDIRECT_URI] };
+    const twoClients = await startEmulator({ clients: [CLIENT, other] });
+    try {
+      const { verifier, challenge } = pkce();
+      const code = await authorizationCode(twoClients.url, { challenge, method: 'S256' });
+      const params = { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier };
+      const stolen = await tokenRequest(twoClients.url, params, other);
+      expect(stolen.status).toBe(400);
+      expect(stolen.body).toEqual({ reason: 'Invalid authorization code', error: 'invalid_grant' });
+      // RFC 6749 §4.1.3: the code belongs to the client it was issued to, which can still redeem it.
+      expect((await tokenRequest(twoClients.url, params)).status).toBe(200);
+    } finally {
+      await twoClients.close();
+    }
+  });
+
   it('parameters are accepted in the query string as Zoom allows', async () => {
     const tokens = await connect(emulator.url);
     const query = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
@@ -165,6 +182,29 @@ describe('token endpoint', () => {
     const me = await api(emulator.url, '/v2/users/me', tokens.access_token);
     expect(me.status).toBe(401);
     expect(me.body).toEqual({ code: 124, message: 'Access token is expired.' });
+  });
+
+  it('an access token works until just before its lifetime ends and not after', async () => {
+    const tokens = await connect(emulator.url);
+    expect(tokens.expires_in).toBe(3599);
+    await control(emulator.url, 'clock', { advanceSeconds: 3598 });
+    expect((await api(emulator.url, '/v2/users/me', tokens.access_token)).status).toBe(200);
+    await control(emulator.url, 'clock', { advanceSeconds: 1 });
+    expect((await api(emulator.url, '/v2/users/me', tokens.access_token)).body).toEqual({ code: 124, message: 'Access token is expired.' });
+  });
+
+  it('a custom accessTokenTtlSeconds is what expires_in says and what the API enforces', async () => {
+    const shortLived = await startEmulator({ clients: [CLIENT], accessTokenTtlSeconds: 120 });
+    try {
+      const tokens = await connect(shortLived.url);
+      expect(tokens.expires_in).toBe(120);
+      await control(shortLived.url, 'clock', { advanceSeconds: 119 });
+      expect((await api(shortLived.url, '/v2/users/me', tokens.access_token)).status).toBe(200);
+      await control(shortLived.url, 'clock', { advanceSeconds: 1 });
+      expect((await api(shortLived.url, '/v2/users/me', tokens.access_token)).body).toEqual({ code: 124, message: 'Access token is expired.' });
+    } finally {
+      await shortLived.close();
+    }
   });
 
   it('refresh tokens die after 90 days', async () => {

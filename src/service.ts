@@ -77,6 +77,9 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     logger.warn({ emulator: emulator.url }, 'demo mode: Zoom is emulated in-process; set ZOOM_USER_MANAGED_CLIENT_ID/SECRET for real Zoom');
   }
 
+  // Two Zoom calls (one retry after a timeout) plus margin: whoever waits for a
+  // connection's lock (a refresh, a connect, a disconnect) outwaits a healthy holder.
+  const lockTimeoutMs = config.zoom.httpTimeoutMs * 2 + 5_000;
   let store: Store;
   try {
     store = await openStore({
@@ -85,6 +88,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       cipher: new TokenCipher(config.encryptionKeys),
       logger,
       poolMax: options.poolMax,
+      lockTimeoutMs,
     });
   } catch (err) {
     await emulator?.close();
@@ -109,8 +113,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       skewSeconds: config.refresh.skewSeconds,
       maxConsecutiveFailures: config.refresh.maxConsecutiveFailures,
       cooldownSeconds: config.refresh.cooldownSeconds,
-      // Two Zoom calls (one retry after a timeout) plus margin: a waiter never gives up on a healthy holder.
-      lockTimeoutMs: config.zoom.httpTimeoutMs * 2 + 5_000,
+      lockTimeoutMs,
     },
   });
   const sweeper = new RefreshSweeper(

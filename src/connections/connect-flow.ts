@@ -147,8 +147,15 @@ function describeExchangeFailure(err: unknown): [ConnectError['code'], string, {
   if (err instanceof ZoomRateLimitedError) {
     return ['zoom_rate_limited', 'Zoom is rate limiting; try connecting again shortly.', { retryAfterSeconds: err.retryAfterSeconds, trackingId: err.trackingId }];
   }
-  if (err instanceof ZoomUnavailableError || err instanceof ZoomApiError) {
+  if (err instanceof ZoomUnavailableError) {
     return ['zoom_unavailable', 'Zoom could not complete the connection right now; try again shortly.', { retryAfterSeconds: 30, trackingId: err.trackingId }];
+  }
+  // The code was good but Zoom will not show us who the user is: an answer, not an outage.
+  if (err instanceof ZoomApiError && err.isMissingScope) {
+    return ['insufficient_scope', 'The Zoom app lacks the scope to read the user\'s profile (user:read); add it to the app, then connect again.', { trackingId: err.trackingId }];
+  }
+  if (err instanceof ZoomApiError) {
+    return ['zoom_rejected_request', `Zoom refused to share the user's profile (${err.zoomMessage}); connect again.`, { trackingId: err.trackingId }];
   }
   throw err;
 }

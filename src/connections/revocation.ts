@@ -52,10 +52,10 @@ export class Revocation {
     const linked = await this.deps.store.connections.findByZoomUserId(zoomUserId);
     let changed = 0;
     for (const connection of linked) {
-      if (connection.authorizedAt && connection.authorizedAt > eventTime) continue;
       const before = await this.deps.store.connections.disconnect(connection.userId, 'deauthorized', {
         wipePersonalData: true,
         now: this.deps.clock(),
+        authorizedNotAfter: eventTime,
       });
       if (before) {
         changed++;

@@ -1,6 +1,7 @@
 import type { Logger } from '../config/logger.js';
+import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
 import type { Connection, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
-import { ZoomOAuthError, ZoomRateLimitedError, ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
+import { ZoomError, ZoomOAuthError, ZoomRateLimitedError, ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
 import type { Clock } from './context.js';
 import { ConnectError, needsReauth, notConnected } from './errors.js';
 
@@ -55,14 +56,24 @@ export class TokenManager {
     },
   ) {}
 
-  /** A token with more than `skewSeconds` of life, refreshing first when needed. */
+  /**
+   * A token with more than `skewSeconds` of life, refreshing first when
+   * needed. DESIGN: a still-valid access token keeps serving while refresh is
+   * failing, whoever started the refresh this caller joined.
+   */
   async getAccessToken(userId: string): Promise<AccessGrant> {
     const row = usable(await this.deps.store.connections.getWithTokens(userId));
     const now = this.deps.clock();
     if (!this.isExpiring(row, now)) return toGrant(row, row.tokens.accessToken);
     const blocked = this.automaticRefreshBlocked(row, now);
     if (blocked) return this.serveWhileBlocked(row, now, blocked);
-    return this.coalesced(userId, { kind: 'expiring' }, row.version, row.tokens.accessToken);
+    try {
+      return await this.coalesced(userId, { kind: 'expiring' }, row.version, row.tokens.accessToken);
+    } catch (err) {
+      if (!isPassing(err) || !isStillValid(row, this.deps.clock())) throw err;
+      this.deps.logger.info({ userId, error: describe(err) }, 'refresh failed; serving the still-valid access token');
+      return toGrant(row, row.tokens.accessToken);
+    }
   }
 
   /**
@@ -123,17 +134,25 @@ export class TokenManager {
 
   /** DESIGN: a still-valid access token keeps serving while refresh is failing. */
   private serveWhileBlocked(row: UsableRow, now: Date, blocked: Date | 'inactive'): AccessGrant {
-    if (row.accessTokenExpiresAt && row.accessTokenExpiresAt > now) return toGrant(row, row.tokens.accessToken);
+    if (isStillValid(row, now)) return toGrant(row, row.tokens.accessToken);
     throw blockedError(row, now, blocked);
   }
 
+  /**
+   * One refresh per connection in this process: automatic triggers share one
+   * promise; a manual refresh (which bypasses the cooldown) has its own, so
+   * it never inherits an automatic one's "paused" answer. The promise
+   * resolves only with a token fresh from Zoom (or one another process just
+   * got); every failure rejects, and each caller applies its own fallback.
+   */
   private coalesced(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): Promise<AccessGrant> {
-    const existing = this.inflight.get(userId);
+    const key = trigger.kind === 'manual' ? `manual\0${userId}` : userId;
+    const existing = this.inflight.get(key);
     if (existing) return existing;
     const run = this.refreshUnderLock(userId, trigger, seenVersion, seenAccessToken).finally(() => {
-      this.inflight.delete(userId);
+      this.inflight.delete(key);
     });
-    this.inflight.set(userId, run);
+    this.inflight.set(key, run);
     return run;
   }
 
@@ -146,27 +165,24 @@ export class TokenManager {
         return { kind: 'done' as const, grant: toGrant(row, row.tokens.accessToken) };
       }
       if (trigger.kind !== 'manual') {
+        // Another process's refresh failed while we waited: its cooldown applies to us too.
         const blocked = this.automaticRefreshBlocked(row, now);
-        if (blocked) return { kind: 'done' as const, grant: this.serveWhileBlocked(row, now, blocked) };
+        if (blocked) return { kind: 'failed' as const, error: blockedError(row, now, blocked) };
       }
-      return this.refreshLocked(locked, row, trigger);
+      return this.refreshLocked(locked, row);
     });
     if (outcome.kind === 'failed') throw outcome.error;
     return outcome.grant;
   }
 
   /** Inside the lock: one token call (plus one retry after a timeout), then one write. Nothing else. */
-  private async refreshLocked(
-    locked: LockedConnection,
-    row: UsableRow,
-    trigger: Trigger,
-  ): Promise<Outcome> {
+  private async refreshLocked(locked: LockedConnection, row: UsableRow): Promise<Outcome> {
     const started = this.deps.clock();
     let tokenSet: TokenSet;
     try {
       tokenSet = await this.callRefresh(row.tokens.refreshToken);
     } catch (err) {
-      return this.recordFailure(locked, row, err, trigger);
+      return this.recordFailure(locked, row, err);
     }
     const now = this.deps.clock();
     const saved = await locked.saveTokens(row.version, {
@@ -177,11 +193,7 @@ export class TokenManager {
       apiUrl: tokenSet.apiBase ?? row.apiUrl,
       now,
     });
-    if (!saved) {
-      // Disconnected while Zoom answered: the new grant must not outlive the connection.
-      this.revokeOrphan(tokenSet.refreshToken);
-      return { kind: 'failed', error: notConnected() };
-    }
+    if (!saved) return this.discardUnsaved(row.userId, tokenSet.refreshToken);
     this.deps.logger.info({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
     return { kind: 'done', grant: toGrant(saved, tokenSet.accessToken) };
   }
@@ -203,8 +215,29 @@ export class TokenManager {
     }
   }
 
-  private async recordFailure(locked: LockedConnection, row: UsableRow, err: unknown, trigger: Trigger): Promise<Outcome> {
+  /**
+   * The row changed although we held its lock (only a writer that bypasses
+   * the lock, such as an older instance mid-deploy, can do that). Revoking
+   * at Zoom ends the user's whole grant, so it is done only when the
+   * connection is gone; a live one (reconnected meanwhile) keeps its grant
+   * and these tokens are just dropped.
+   */
+  private async discardUnsaved(userId: string, refreshToken: string): Promise<Outcome> {
+    const current = await this.deps.store.connections.get(userId);
+    if (!current || current.status === 'revoked' || current.status === 'deauthorized') {
+      this.revokeOrphan(refreshToken);
+      return { kind: 'failed', error: notConnected() };
+    }
+    this.deps.logger.warn({ userId }, 'the connection changed during a refresh; its result was dropped');
+    return failed('zoom_unavailable', 'The connection changed while refreshing; try again.', 1, undefined);
+  }
+
+  private async recordFailure(locked: LockedConnection, row: UsableRow, err: unknown): Promise<Outcome> {
     const now = this.deps.clock();
+    if (this.abort.signal.aborted) {
+      // Our own shutdown cut the call: not Zoom's failure, so nothing is counted.
+      return failed('zoom_unavailable', 'The service is shutting down; try again.', 1, undefined);
+    }
     if (err instanceof ZoomOAuthError && err.isInvalidGrant) {
       // Under the lock nobody else can have refreshed, so the grant really is dead.
       await locked.recordFailure(row.version, {
@@ -217,24 +250,30 @@ export class TokenManager {
       this.deps.logger.warn({ userId: row.userId, trackingId: err.trackingId }, 'Zoom refused the refresh token: needs_reauth');
       return { kind: 'failed', error: needsReauth() };
     }
-    const failureCount = row.refreshFailureCount + 1;
-    const inactive = failureCount >= this.deps.policy.maxConsecutiveFailures;
-    const retryAfter = err instanceof ZoomRateLimitedError ? err.retryAfterSeconds : this.cooldownSeconds(failureCount);
+    // Only the connection's own trouble counts toward `inactive` (DESIGN: network
+    // errors, timeouts, 5xx, and Zoom refusing this grant). A rate limit is Zoom
+    // pacing the app, and invalid_client is our own configuration: counting
+    // either would mark every healthy connection inactive.
+    const counts = !(err instanceof ZoomRateLimitedError) && !isClientRejected(err);
+    const failureCount = counts ? row.refreshFailureCount + 1 : row.refreshFailureCount;
+    const inactive = row.status === 'inactive' || failureCount >= this.deps.policy.maxConsecutiveFailures;
+    const retryAfter = err instanceof ZoomRateLimitedError ? err.retryAfterSeconds : this.cooldownSeconds(Math.max(1, failureCount));
     const blockedUntil = new Date(now.getTime() + retryAfter * 1000);
     await locked.recordFailure(row.version, {
       error: describe(err),
-      status: inactive ? 'inactive' : row.status === 'inactive' ? 'inactive' : 'active',
+      status: inactive ? 'inactive' : 'active',
       failureCount,
       blockedUntil,
       now,
     });
-    this.deps.logger.warn(
-      { userId: row.userId, failureCount, inactive, trackingId: err instanceof ZoomUnavailableError ? err.trackingId : undefined, error: describe(err) },
-      'Zoom token refresh failed',
-    );
-    if (trigger.kind === 'expiring' && row.accessTokenExpiresAt && row.accessTokenExpiresAt > now) {
-      // DESIGN: a still-valid access token keeps serving while refresh is failing.
-      return { kind: 'done', grant: toGrant(row, row.tokens.accessToken) };
+    const trackingId = err instanceof ZoomError ? err.trackingId : undefined;
+    if (isClientRejected(err)) {
+      this.deps.logger.error(
+        { userId: row.userId, trackingId, error: describe(err) },
+        'Zoom refused this app\'s client credentials on refresh: check ZOOM_USER_MANAGED_CLIENT_ID and ZOOM_USER_MANAGED_CLIENT_SECRET',
+      );
+    } else {
+      this.deps.logger.warn({ userId: row.userId, failureCount, inactive, trackingId, error: describe(err) }, 'Zoom token refresh failed');
     }
     if (err instanceof ZoomRateLimitedError) {
       return failed('zoom_rate_limited', 'Zoom is rate limiting token refreshes; try again later.', retryAfter, err.trackingId);
@@ -274,6 +313,21 @@ function usable(row: ConnectionWithTokens | null): UsableRow {
   if (!row || row.status === 'revoked' || row.status === 'deauthorized' || !row.tokens) throw notConnected();
   if (row.status === 'needs_reauth') throw needsReauth();
   return row as UsableRow;
+}
+
+/** Failures a still-valid access token may outlast: Zoom or the database having trouble, or a paused refresh. */
+function isPassing(err: unknown): boolean {
+  if (err instanceof StoreLockTimeoutError || err instanceof StoreUnavailableError) return true;
+  return err instanceof ConnectError && (err.code === 'zoom_unavailable' || err.code === 'zoom_rate_limited' || err.code === 'connection_inactive');
+}
+
+function isStillValid(row: Connection, now: Date): boolean {
+  return row.accessTokenExpiresAt !== null && row.accessTokenExpiresAt > now;
+}
+
+/** Zoom refused the app itself (RFC 6749 §5.2 invalid_client), not this user's grant. */
+function isClientRejected(err: unknown): boolean {
+  return err instanceof ZoomOAuthError && (err.error === 'invalid_client' || err.status === 401);
 }
 
 function toGrant(row: Connection, accessToken: string): AccessGrant {

@@ -28,28 +28,33 @@ const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 export class ZoomAccount {
   /** Last `last_used_at` write per user: throttled so reads stay reads. */
   private readonly touched = new Map<string, number>();
+  private readonly dailyLimits: DailyLimits;
 
   constructor(
     private readonly deps: { store: Store; api: ZoomApi; tokens: TokenManager; clock: Clock; logger: Logger },
-  ) {}
+  ) {
+    this.dailyLimits = new DailyLimits(deps.clock);
+  }
 
   profile(userId: string): Promise<ZoomObject> {
-    return this.call(userId, REQUIRED_SCOPES.profile, (auth) => this.deps.api.getMe(auth));
+    return this.call(userId, 'profile', (auth) => this.deps.api.getMe(auth));
   }
 
   listMeetings(userId: string, query: ListMeetingsQuery): Promise<ZoomObject> {
-    return this.call(userId, REQUIRED_SCOPES.listMeetings, (auth) => this.deps.api.listMeetings(auth, query));
+    return this.call(userId, 'listMeetings', (auth) => this.deps.api.listMeetings(auth, query));
   }
 
   createMeeting(userId: string, input: CreateMeetingInput): Promise<ZoomObject> {
-    return this.call(userId, REQUIRED_SCOPES.createMeeting, (auth) => this.deps.api.createMeeting(auth, input));
+    return this.call(userId, 'createMeeting', (auth) => this.deps.api.createMeeting(auth, input));
   }
 
   listRecordings(userId: string, query: ListRecordingsQuery): Promise<ZoomObject> {
-    return this.call(userId, REQUIRED_SCOPES.listRecordings, (auth) => this.deps.api.listRecordings(auth, query));
+    return this.call(userId, 'listRecordings', (auth) => this.deps.api.listRecordings(auth, query));
   }
 
-  private async call<T>(userId: string, scopes: readonly string[], fn: (auth: ZoomAuth) => Promise<T>): Promise<T> {
+  private async call<T>(userId: string, operation: Operation, fn: (auth: ZoomAuth) => Promise<T>): Promise<T> {
+    this.dailyLimits.check(userId, operation);
+    const scopes = REQUIRED_SCOPES[operation];
     let grant = await this.deps.tokens.getAccessToken(userId);
     // An empty scope list means Zoom did not tell us: let Zoom decide.
     if (grant.scopes.length > 0 && !hasAnyScope(grant.scopes, scopes)) {
@@ -60,14 +65,19 @@ export class ZoomAccount {
       this.touch(userId);
       return result;
     } catch (err) {
-      if (!(err instanceof ZoomApiError && err.isInvalidAccessToken)) throw mapApiError(err);
+      if (!(err instanceof ZoomApiError && err.isInvalidAccessToken)) throw this.failure(userId, operation, err);
     }
     grant = await this.deps.tokens.refreshAfterRejection(userId, grant.accessToken);
     try {
       return await fn(grant);
     } catch (err) {
-      throw mapApiError(err);
+      throw this.failure(userId, operation, err);
     }
+  }
+
+  private failure(userId: string, operation: Operation, err: unknown): unknown {
+    if (err instanceof ZoomRateLimitedError && err.daily) this.dailyLimits.remember(userId, operation, err.retryAfterSeconds);
+    return mapApiError(err);
   }
 
   private touch(userId: string): void {
@@ -79,6 +89,40 @@ export class ZoomAccount {
     this.deps.store.connections.touchLastUsed(userId, new Date(now)).catch((err: unknown) => {
       this.deps.logger.warn({ userId, error: err instanceof Error ? err.message : 'unknown' }, 'Could not record last use');
     });
+  }
+}
+
+type Operation = keyof typeof REQUIRED_SCOPES;
+
+const MAX_REMEMBERED_LIMITS = 100_000;
+
+/**
+ * DESIGN: a daily limit's 429 is not retried until its reset. Zoom counts
+ * daily limits per account and API, so once Zoom says a user's call is
+ * spent for the day, that call is answered here, without asking Zoom again,
+ * until the reset. Per process: another instance learns it from Zoom once.
+ */
+class DailyLimits {
+  private readonly until = new Map<string, number>();
+
+  constructor(private readonly clock: Clock) {}
+
+  check(userId: string, operation: Operation): void {
+    const key = `${operation} ${userId}`;
+    const until = this.until.get(key);
+    if (until === undefined) return;
+    const left = Math.ceil((until - this.clock().getTime()) / 1000);
+    if (left <= 0) {
+      this.until.delete(key);
+      return;
+    }
+    throw new ConnectError('zoom_rate_limited', 'Zoom\'s daily rate limit for this call is reached.', { retryAfterSeconds: left });
+  }
+
+  remember(userId: string, operation: Operation, retryAfterSeconds: number): void {
+    if (retryAfterSeconds <= 0) return;
+    if (this.until.size >= MAX_REMEMBERED_LIMITS) this.until.clear();
+    this.until.set(`${operation} ${userId}`, this.clock().getTime() + retryAfterSeconds * 1000);
   }
 }
 

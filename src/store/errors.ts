@@ -16,13 +16,13 @@ export class StoreUnavailableError extends Error {
   }
 }
 
-/** Waiting for a connection's refresh lock took longer than allowed (SQLSTATE 55P03 or the in-process mutex). */
+/** Waiting for a connection's lock took longer than allowed (SQLSTATE 55P03, the in-process mutex, or a free lock slot). */
 export class StoreLockTimeoutError extends Error {
   readonly userId: string;
   readonly lockTimeoutMs: number;
 
   constructor(userId: string, lockTimeoutMs: number, options?: { cause?: unknown }) {
-    super(`Refresh lock of user "${userId}" not acquired within ${lockTimeoutMs} ms: another refresh holds it`, options);
+    super(`Lock of the connection of user "${userId}" not acquired within ${lockTimeoutMs} ms: a refresh or another change holds it`, options);
     this.name = 'StoreLockTimeoutError';
     this.userId = userId;
     this.lockTimeoutMs = lockTimeoutMs;

@@ -11,6 +11,11 @@ export interface OpenStoreOptions {
   logger?: StoreLogger;
   /** PostgreSQL pool size (default 10). */
   poolMax?: number;
+  /**
+   * How long a new connect or a disconnect waits behind a refresh that holds
+   * the connection's lock; above the longest a refresh may hold it.
+   */
+  lockTimeoutMs?: number;
 }
 
 /** Opens the store the configuration asks for. Call `migrate()` before use. */
@@ -21,11 +26,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       cipher: options.cipher,
       logger: options.logger,
       poolMax: options.poolMax,
+      lockTimeoutMs: options.lockTimeoutMs,
     });
   }
   // Loaded only when used: PGlite's WASM costs ~40 MiB a process that runs on PostgreSQL never needs.
   const { openPgliteStore } = await import('./pglite-store.js');
-  return openPgliteStore({ dataDir: options.dataDir, cipher: options.cipher, logger: options.logger });
+  return openPgliteStore({ dataDir: options.dataDir, cipher: options.cipher, logger: options.logger, lockTimeoutMs: options.lockTimeoutMs });
 }
 
 export { rotateKeys } from './rotation.js';

@@ -4,6 +4,8 @@ import { redactSecrets, toStoreError } from './db-errors.js';
 import { StoreUnavailableError } from './errors.js';
 import { CONNECT_TIMEOUT_MS, IDLE_IN_TRANSACTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from './timeouts.js';
 
+export const DEFAULT_POOL_MAX = 10;
+
 export interface PgDriverOptions {
   databaseUrl: string;
   poolMax?: number;
@@ -62,7 +64,7 @@ export class PgDriver implements Driver {
     this.logger = options.logger;
     this.pool = new pg.Pool({
       connectionString: options.databaseUrl,
-      max: options.poolMax ?? 10,
+      max: options.poolMax ?? DEFAULT_POOL_MAX,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
       // Sent as startup parameters. Behind PgBouncer, list them in

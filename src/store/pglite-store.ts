@@ -8,10 +8,14 @@ export interface PgliteStoreOptions {
   dataDir: string;
   cipher: TokenCipher;
   logger?: StoreLogger;
+  /** How long a new connect or a disconnect waits behind a refresh holding the connection's lock. */
+  lockTimeoutMs?: number;
 }
 
 /** A store on embedded PGlite persisted in `dataDir`. Takes seconds: open it once per process. */
 export async function openPgliteStore(options: PgliteStoreOptions): Promise<SqlStore> {
   const driver = await PgliteDriver.open(options.dataDir);
-  return new SqlStore(driver, options.cipher, new MutexRefreshLocker(driver), options.logger ?? silentLogger);
+  return new SqlStore(driver, options.cipher, new MutexRefreshLocker(driver), options.logger ?? silentLogger, {
+    lockTimeoutMs: options.lockTimeoutMs,
+  });
 }

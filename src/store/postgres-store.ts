@@ -1,7 +1,7 @@
 import type { TokenCipher } from '../crypto/index.js';
 import { silentLogger, type StoreLogger } from './db.js';
-import { PgDriver } from './pg-driver.js';
-import { RowLockRefreshLocker } from './refresh-lock.js';
+import { DEFAULT_POOL_MAX, PgDriver } from './pg-driver.js';
+import { lockTransactionSlots, RowLockRefreshLocker } from './refresh-lock.js';
 import { SqlStore } from './sql-store.js';
 
 export interface PostgresStoreOptions {
@@ -9,11 +9,15 @@ export interface PostgresStoreOptions {
   cipher: TokenCipher;
   logger?: StoreLogger;
   poolMax?: number;
+  /** How long a new connect or a disconnect waits behind a refresh holding the connection's lock. */
+  lockTimeoutMs?: number;
 }
 
 /** A store on PostgreSQL through a `pg` pool; no connection is made until the first query. */
 export function openPostgresStore(options: PostgresStoreOptions): SqlStore {
   const logger = options.logger ?? silentLogger;
-  const driver = new PgDriver({ databaseUrl: options.databaseUrl, poolMax: options.poolMax, logger });
-  return new SqlStore(driver, options.cipher, new RowLockRefreshLocker(driver), logger);
+  const poolMax = options.poolMax ?? DEFAULT_POOL_MAX;
+  const driver = new PgDriver({ databaseUrl: options.databaseUrl, poolMax, logger });
+  const locker = new RowLockRefreshLocker(driver, lockTransactionSlots(poolMax));
+  return new SqlStore(driver, options.cipher, locker, logger, { lockTimeoutMs: options.lockTimeoutMs });
 }

@@ -6,7 +6,7 @@ import { SqlAuditRepository } from './repositories/audit.js';
 import { SqlConnectionRepository } from './repositories/connections.js';
 import { SqlOAuthStateRepository } from './repositories/oauth-states.js';
 import { rotateKeys } from './rotation.js';
-import { PING_TIMEOUT_MS } from './timeouts.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, PING_TIMEOUT_MS } from './timeouts.js';
 import type { RotationReport, Store } from './types.js';
 
 /** The Store over either driver: everything but the refresh lock is the same SQL. */
@@ -21,10 +21,11 @@ export class SqlStore implements Store {
     private readonly cipher: TokenCipher,
     private readonly locker: RefreshLocker,
     private readonly logger: StoreLogger,
+    private readonly options: { lockTimeoutMs?: number } = {},
     private readonly ownsDriver = true,
   ) {
     this.kind = driver.kind;
-    this.connections = new SqlConnectionRepository(driver, cipher, locker, logger);
+    this.connections = new SqlConnectionRepository(driver, cipher, locker, logger, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
     this.states = new SqlOAuthStateRepository(driver, cipher);
     this.audit = new SqlAuditRepository(driver);
   }
@@ -40,7 +41,7 @@ export class SqlStore implements Store {
    * database open.
    */
   withCipher(cipher: TokenCipher): SqlStore {
-    return new SqlStore(this.driver, cipher, this.locker, this.logger, false);
+    return new SqlStore(this.driver, cipher, this.locker, this.logger, this.options, false);
   }
 
   async migrate(): Promise<void> {

@@ -6,6 +6,12 @@
  * its row locks on its own.
  */
 export const STATEMENT_TIMEOUT_MS = 15_000;
+/**
+ * How long a new connect or a disconnect waits for a connection's lock when
+ * the service does not say: the default lock wait of the token manager
+ * (two 10 s Zoom calls plus margin), so a writer outwaits a healthy refresh.
+ */
+export const DEFAULT_LOCK_TIMEOUT_MS = 25_000;
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
 export const CONNECT_TIMEOUT_MS = 5_000;
 export const PING_TIMEOUT_MS = 2_000;

@@ -98,11 +98,25 @@ export interface LockedConnection {
   recordFailure(expectedVersion: number, failure: RefreshFailure): Promise<Connection | null>;
 }
 
+export interface DisconnectOptions {
+  wipePersonalData: boolean;
+  now: Date;
+  /**
+   * Leave the connection alone if it was authorized after this (checked
+   * under the lock): a replayed or late app_deauthorized must not end a
+   * connection the user made after the event.
+   */
+  authorizedNotAfter?: Date;
+}
+
 export interface ConnectionRepository {
   get(userId: string): Promise<Connection | null>;
   getWithTokens(userId: string): Promise<ConnectionWithTokens | null>;
   findByZoomUserId(zoomUserId: string): Promise<Connection[]>;
-  /** Insert or replace the user's connection: status active, counters reset, version bumped. */
+  /**
+   * Insert or replace the user's connection: status active, counters reset,
+   * version bumped. Waits for a refresh holding the connection's lock.
+   */
   saveConnected(input: NewConnection): Promise<Connection>;
   /**
    * Runs `fn` holding the refresh lock of one connection. The lock waits at
@@ -122,7 +136,7 @@ export interface ConnectionRepository {
    * (revoked or deauthorized: the first disconnect wins the status; a later
    * one with wipePersonalData still wipes personal data).
    */
-  disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: { wipePersonalData: boolean; now: Date }): Promise<ConnectionWithTokens | null>;
+  disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: DisconnectOptions): Promise<ConnectionWithTokens | null>;
   /**
    * Sweeper: claims up to `limit` active connections not refreshed since
    * `refreshedBefore` and not claimed by another instance (FOR UPDATE SKIP

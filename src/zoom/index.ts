@@ -3,4 +3,4 @@ export * from './transport.js';
 export * from './oauth-client.js';
 export * from './api-client.js';
 export * from './scopes.js';
-export { parseRetryAfter } from './retry-after.js';
+export { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';

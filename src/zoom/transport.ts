@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { Logger } from '../config/logger.js';
 import { ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
-import { parseRetryAfter } from './retry-after.js';
+import { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
 
 export interface ZoomTransportOptions {
   /** Whole-request timeout; must stay below the refresh lock timeout. */
@@ -81,10 +81,13 @@ export class ZoomTransport {
           false,
           res.status,
           res.trackingId,
+          res.retryAfterSeconds,
         );
         this.logFailure(req, res.status, res.trackingId);
-        if (!req.idempotent || !canRetry) throw failure;
-        await this.backoff(attempt, req.signal);
+        // A Retry-After longer than we would wait means Zoom asked not to be called for a while.
+        const asked = (res.retryAfterSeconds ?? 0) * 1000;
+        if (!req.idempotent || !canRetry || asked > this.maxRateLimitWaitMs) throw failure;
+        await this.backoff(attempt, req.signal, asked);
         continue;
       }
       if (res.status >= 400) this.logFailure(req, res.status, res.trackingId);
@@ -100,18 +103,18 @@ export class ZoomTransport {
   /** How long to wait before retrying a 429, or throws when we should not. */
   private rateLimitWait(res: RawResponse, req: ZoomRequest, canRetry: boolean): Promise<number> {
     this.logFailure(req, 429, res.trackingId);
-    const retryAfter = res.retryAfterSeconds ?? 1;
     const daily = res.rateLimitType !== undefined && res.rateLimitType.toLowerCase() !== 'qps';
+    const retryAfter = res.retryAfterSeconds ?? (daily ? secondsUntilUtcMidnight() : 1);
     if (daily || !canRetry || retryAfter * 1000 > this.maxRateLimitWaitMs) {
       return Promise.reject(new ZoomRateLimitedError(retryAfter, daily, res.trackingId));
     }
     return Promise.resolve(retryAfter * 1000 + Math.random() * 100);
   }
 
-  private async backoff(attempt: number, signal: AbortSignal | undefined): Promise<void> {
+  private async backoff(attempt: number, signal: AbortSignal | undefined, atLeastMs = 0): Promise<void> {
     const cap = this.baseBackoffMs * 2 ** attempt;
-    // Full jitter: spreads retries of many callers hit by one outage.
-    await sleep(cap / 2 + Math.random() * (cap / 2), undefined, { signal });
+    // Jitter spreads the retries of many callers hit by one outage.
+    await sleep(atLeastMs + cap / 2 + Math.random() * (cap / 2), undefined, { signal });
   }
 
   private async once(req: ZoomRequest): Promise<RawResponse> {

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { TokenDecryptError, UnknownKeyError } from '../../src/crypto/index.js';
 import { LockReleasedError, StoreLockTimeoutError } from '../../src/store/index.js';
-import type { RefreshedTokens } from '../../src/store/types.js';
+import type { ConnectionWithTokens, RefreshedTokens } from '../../src/store/types.js';
 import {
   BACKENDS,
   cipherOf,
@@ -164,23 +165,27 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     expect(read?.version).toBe(saved.version);
   });
 
-  test('a token write after disconnect is refused: a refresh in flight can never resurrect a revoked connection', async () => {
+  test('a disconnect during a refresh waits for its write, hands back the refreshed tokens to revoke, and later token writes are refused', async () => {
     const userId = uniqueUserId('resurrect');
     await fx.store.connections.saveConnected(newConnection(userId));
-    const result = await fx.store.connections.withRefreshLock(userId, 5_000, async (locked) => {
-      const version = locked.current?.version as number;
-      // The revoke lands while the refresh's HTTP call is in flight. On
-      // PostgreSQL it waits for our row lock, so let it run after we write.
-      const revoke = fx.store.connections.disconnect(userId, 'revoked', { wipePersonalData: false, now: new Date() });
-      if (fx.backend === 'pglite') await revoke;
-      const write = await locked.saveTokens(version, refreshed());
-      return { write, revoke };
+    const newer = refreshed();
+    let revoke: Promise<ConnectionWithTokens | null> = Promise.resolve(null);
+    let revokeSettledInsideLock = false;
+    const write = await fx.store.connections.withRefreshLock(userId, 5_000, async (locked) => {
+      // The revoke lands while the refresh's HTTP call is in flight.
+      revoke = fx.store.connections.disconnect(userId, 'revoked', { wipePersonalData: false, now: new Date() });
+      void revoke.finally(() => {
+        revokeSettledInsideLock = true;
+      });
+      await sleep(100);
+      return locked.saveTokens(locked.current?.version as number, newer);
     });
-    await result.revoke;
+    expect(revokeSettledInsideLock).toBe(false);
+    expect(write).not.toBeNull();
+    expect((await revoke)?.tokens).toEqual({ accessToken: newer.accessToken, refreshToken: newer.refreshToken });
     const after = await fx.store.connections.getWithTokens(userId);
     expect(after?.status).toBe('revoked');
     expect(after?.tokens).toBeNull();
-    if (fx.backend === 'pglite') expect(result.write).toBeNull();
     // Either order, the last word is the disconnect; and a write with any version now fails.
     const late = await fx.store.connections.withRefreshLock(userId, 2_000, (locked) =>
       locked.saveTokens(locked.current?.version as number, refreshed()),
@@ -191,6 +196,42 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     );
     expect(failure).toBeNull();
     expect((await fx.store.connections.get(userId))?.status).toBe('revoked');
+  });
+
+  test('a new connect during a refresh waits for the refresh to save, then replaces its tokens', async () => {
+    const userId = uniqueUserId('reconnect');
+    await fx.store.connections.saveConnected(newConnection(userId));
+    const reconnect = newConnection(userId, { zoomEmail: 'again@example.test' });
+    let connect: Promise<unknown> = Promise.resolve();
+    let connectSettledInsideLock = false;
+    const write = await fx.store.connections.withRefreshLock(userId, 5_000, async (locked) => {
+      connect = fx.store.connections.saveConnected(reconnect);
+      void connect.finally(() => {
+        connectSettledInsideLock = true;
+      });
+      await sleep(100);
+      return locked.saveTokens(locked.current?.version as number, refreshed());
+    });
+    expect(connectSettledInsideLock).toBe(false);
+    // The refresh saved (it was not made stale, so nothing needs revoking), and the connect came after.
+    expect(write).not.toBeNull();
+    await connect;
+    const after = await fx.store.connections.getWithTokens(userId);
+    expect(after?.tokens).toEqual({ accessToken: reconnect.accessToken, refreshToken: reconnect.refreshToken });
+    expect(after?.zoomEmail).toBe('again@example.test');
+  });
+
+  test('a deauthorization for an event older than the connection leaves it alone (checked under the lock)', async () => {
+    const userId = uniqueUserId('late-event');
+    const authorizedAt = new Date();
+    await fx.store.connections.saveConnected(newConnection(userId, { now: authorizedAt }));
+    const eventTime = new Date(authorizedAt.getTime() - 1_000);
+    const result = await fx.store.connections.disconnect(userId, 'deauthorized', { wipePersonalData: true, now: new Date(), authorizedNotAfter: eventTime });
+    expect(result).toBeNull();
+    const after = await fx.store.connections.getWithTokens(userId);
+    expect(after?.status).toBe('active');
+    expect(after?.tokens).not.toBeNull();
+    expect(after?.zoomEmail).not.toBeNull();
   });
 
   test('a token write to a connection that needs re-authorization is refused', async () => {

@@ -1,8 +1,10 @@
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { DataDirInUseError, MIGRATIONS, openPostgresStore, openStore, StoreUnavailableError } from '../../src/store/index.js';
 import { openPgliteStore } from '../../src/store/pglite-store.js';
 import { RowLockRefreshLocker } from '../../src/store/refresh-lock.js';
+import { STATEMENT_TIMEOUT_MS } from '../../src/store/timeouts.js';
 import { cipherOf, freshDatabaseUrl, newConnection, tempDir, testKey, uniqueUserId, useStore } from '../helpers/store-fixtures.js';
 
 const key = testKey('k1');
@@ -83,7 +85,7 @@ describe('store lifecycle on postgres', () => {
   test('a refresh lock allowed a long wait keeps its session alive longer than that wait (idle-in-transaction above lock and statement timeouts)', async () => {
     const store = openPostgresStore({ databaseUrl: await freshDatabaseUrl(), cipher: cipherOf(key) });
     try {
-      const locker = new RowLockRefreshLocker(store.db);
+      const locker = new RowLockRefreshLocker(store.db, 1);
       // 2 x a 60 s Zoom timeout + margin: far above the pool's 30 s idle-in-transaction default.
       const settings = await locker.run('anyone', 125_000, async (db) => {
         const { rows } = await db.query<{ lock: string; statement: string; idle: string }>(
@@ -95,6 +97,46 @@ describe('store lifecycle on postgres', () => {
       // SET LOCAL: the pool's own defaults come back after the transaction.
       const { rows } = await store.db.query<{ idle: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS idle");
       expect(rows[0]?.idle).toBe('30s');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a disconnect behind a refresh that holds the row longer than the statement timeout waits it out and succeeds', async () => {
+    const store = openPostgresStore({ databaseUrl: await freshDatabaseUrl(), cipher: cipherOf(key), lockTimeoutMs: 25_000 });
+    try {
+      await store.migrate();
+      const userId = uniqueUserId('slow-refresh');
+      await store.connections.saveConnected(newConnection(userId));
+      let disconnect: Promise<unknown> = Promise.resolve();
+      await store.connections.withRefreshLock(userId, 25_000, async () => {
+        disconnect = store.connections.disconnect(userId, 'revoked', { wipePersonalData: false, now: new Date() });
+        // A refresh whose first Zoom call timed out and was retried holds the row this long.
+        await sleep(STATEMENT_TIMEOUT_MS + 1_000);
+      });
+      await expect(disconnect).resolves.not.toBeNull();
+      expect((await store.connections.get(userId))?.status).toBe('revoked');
+    } finally {
+      await store.close();
+    }
+  }, 40_000);
+
+  test('refreshes stuck on Zoom cannot take the whole pool: a plain read still answers while every lock slot is held', async () => {
+    const poolMax = 4;
+    const store = openPostgresStore({ databaseUrl: await freshDatabaseUrl(), cipher: cipherOf(key), poolMax });
+    try {
+      await store.migrate();
+      const users = Array.from({ length: poolMax + 2 }, () => uniqueUserId('pool'));
+      for (const userId of users) await store.connections.saveConnected(newConnection(userId));
+      let release = (): void => undefined;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const holders = users.map((userId) => store.connections.withRefreshLock(userId, 20_000, () => released));
+      await sleep(200);
+      // Before the cap, every pool connection sat in a refresh and this read timed out waiting for one.
+      const read = await store.connections.get(users[0] as string);
+      expect(read?.userId).toBe(users[0]);
+      release();
+      await Promise.all(holders);
     } finally {
       await store.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasAnyScope, parseRetryAfter, parseScopes, REQUIRED_SCOPES } from '../../src/zoom/index.js';
+import { hasAnyScope, parseRetryAfter, parseScopes, REQUIRED_SCOPES, secondsUntilUtcMidnight } from '../../src/zoom/index.js';
 
 describe('scopes', () => {
   it('a classic scope covers the granular scopes under it', () => {
@@ -42,6 +42,18 @@ describe('Retry-After', () => {
 
   it('a date in the past means retry now', () => {
     expect(parseRetryAfter('Wed, 25 Nov 2026 09:00:00 GMT', now)).toBe(0);
+  });
+
+  it('a fraction, a sign or a bare year is not a Retry-After (never read as "retry now")', () => {
+    expect(parseRetryAfter('1.5', now)).toBeUndefined();
+    expect(parseRetryAfter('-1', now)).toBeUndefined();
+    expect(parseRetryAfter('+3', now)).toBeUndefined();
+    expect(parseRetryAfter('2026-11-25', now)).toBeUndefined();
+  });
+
+  it('the seconds until Zoom\'s daily reset count to the next 00:00 UTC', () => {
+    expect(secondsUntilUtcMidnight(Date.parse('2026-11-25T23:59:30Z'))).toBe(30);
+    expect(secondsUntilUtcMidnight(Date.parse('2026-11-25T00:00:00Z'))).toBe(86_400);
   });
 
   it('garbage or absence gives no value', () => {

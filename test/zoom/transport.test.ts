@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.js';
-import { ZoomOAuthClient, ZoomRateLimitedError, ZoomTransport, ZoomUnavailableError } from '../../src/zoom/index.js';
+import { secondsUntilUtcMidnight, ZoomOAuthClient, ZoomRateLimitedError, ZoomTransport, ZoomUnavailableError } from '../../src/zoom/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -70,6 +70,33 @@ describe('Zoom transport', () => {
     expect(err).toBeInstanceOf(ZoomRateLimitedError);
     expect((err as ZoomRateLimitedError).daily).toBe(true);
     expect((err as ZoomRateLimitedError).retryAfterSeconds).toBeGreaterThan(3500);
+    expect(hits).toHaveLength(1);
+  });
+
+  it('a daily-limit 429 without Retry-After is held until 00:00 UTC, when Zoom resets daily limits', async () => {
+    handler = (_req, res) => json(res, 429, { code: 429, message: 'daily' }, { 'x-ratelimit-type': 'Daily-limit' });
+    const err = await transport.send({ method: 'GET', url: `${base}/v2/x`, headers: {}, idempotent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZoomRateLimitedError);
+    const expected = secondsUntilUtcMidnight();
+    expect(Math.abs((err as ZoomRateLimitedError).retryAfterSeconds - expected)).toBeLessThanOrEqual(5);
+    expect(hits).toHaveLength(1);
+  });
+
+  it('a GET answered 503 with a short Retry-After waits at least that long before its retry', async () => {
+    let n = 0;
+    handler = (_req, res) => (++n === 1 ? json(res, 503, { code: 503, message: 'busy' }, { 'retry-after': '1' }) : json(res, 200, { ok: 1 }));
+    const started = Date.now();
+    const res = await transport.send({ method: 'GET', url: `${base}/v2/x`, headers: {}, idempotent: true });
+    expect(res.status).toBe(200);
+    expect(hits).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('a GET answered 503 with a Retry-After beyond the wait bound is not retried and carries that Retry-After', async () => {
+    handler = (_req, res) => json(res, 503, { code: 503, message: 'maintenance' }, { 'retry-after': '120' });
+    const err = await transport.send({ method: 'GET', url: `${base}/v2/x`, headers: {}, idempotent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ZoomUnavailableError);
+    expect((err as ZoomUnavailableError).retryAfterSeconds).toBe(120);
     expect(hits).toHaveLength(1);
   });
 

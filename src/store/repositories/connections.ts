@@ -9,12 +9,13 @@ import {
   type ConnectionRow,
   type ConnectionTokenRow,
 } from '../rows.js';
-import { openTokens, sealTokens } from '../sealing.js';
+import { openTokens, sealTokens, type SealedTokens } from '../sealing.js';
 import type {
   Connection,
   ConnectionRepository,
   ConnectionTokens,
   ConnectionWithTokens,
+  DisconnectOptions,
   LockedConnection,
   NewConnection,
   RefreshedTokens,
@@ -153,6 +154,8 @@ export class SqlConnectionRepository implements ConnectionRepository {
     private readonly cipher: TokenCipher,
     private readonly locker: RefreshLocker,
     private readonly logger: StoreLogger,
+    /** How long a connect or disconnect waits behind a refresh holding the connection's lock. */
+    private readonly writeLockTimeoutMs: number,
   ) {}
 
   async get(userId: string): Promise<Connection | null> {
@@ -173,9 +176,19 @@ export class SqlConnectionRepository implements ConnectionRepository {
     return rows.map(toConnection);
   }
 
+  /**
+   * Under the connection's lock: a refresh already talking to Zoom finishes
+   * and saves first, then this replaces its result (on PostgreSQL the upsert
+   * would wait for the row lock anyway, but under the default statement
+   * timeout, which a refresh may outlast).
+   */
   async saveConnected(input: NewConnection): Promise<Connection> {
     const sealed = sealTokens(this.cipher, input.userId, input);
-    const { rows } = await this.db.query<ConnectionRow>(SAVE_CONNECTED, [
+    return this.locker.run(input.userId, this.writeLockTimeoutMs, (db) => this.upsertConnected(db, input, sealed));
+  }
+
+  private async upsertConnected(db: Db, input: NewConnection, sealed: SealedTokens): Promise<Connection> {
+    const { rows } = await db.query<ConnectionRow>(SAVE_CONNECTED, [
       input.userId,
       input.zoomUserId,
       input.zoomEmail,
@@ -212,26 +225,33 @@ export class SqlConnectionRepository implements ConnectionRepository {
   }
 
   /**
-   * One transaction: lock the row, keep it as it was, then wipe. Whichever of
+   * Under the connection's lock, in one transaction: read the row as it was,
+   * then wipe. A refresh in flight finishes first, so the tokens returned are
+   * the latest (the grant revoked at Zoom is the one that lives). Whichever of
    * revoke and app_deauthorized comes first sets the status; a later
    * deauthorization still deletes personal data.
    */
-  async disconnect(
+  async disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: DisconnectOptions): Promise<ConnectionWithTokens | null> {
+    return this.locker.run(userId, this.writeLockTimeoutMs, (db) => db.transaction((tx) => this.disconnectLocked(tx, userId, status, opts)));
+  }
+
+  private async disconnectLocked(
+    tx: Db,
     userId: string,
     status: 'revoked' | 'deauthorized',
-    opts: { wipePersonalData: boolean; now: Date },
+    opts: DisconnectOptions,
   ): Promise<ConnectionWithTokens | null> {
-    return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<ConnectionTokenRow>(GET_WITH_TOKENS_FOR_UPDATE, [userId]);
-      const before = rows[0];
-      if (!before) return null;
-      if (before.status === 'revoked' || before.status === 'deauthorized') {
-        if (opts.wipePersonalData && hasPersonalData(before)) await tx.query(WIPE_PERSONAL_DATA, [userId, opts.now]);
-        return null;
-      }
-      await tx.query(DISCONNECT, [userId, status, opts.now, opts.wipePersonalData]);
-      return { ...toConnection(before), tokens: this.tokensForRevocation(before) };
-    });
+    const { rows } = await tx.query<ConnectionTokenRow>(GET_WITH_TOKENS_FOR_UPDATE, [userId]);
+    const before = rows[0];
+    if (!before) return null;
+    // Checked under the lock: a connect that lands after the event was read must not be undone by it.
+    if (opts.authorizedNotAfter && before.authorized_at && before.authorized_at > opts.authorizedNotAfter) return null;
+    if (before.status === 'revoked' || before.status === 'deauthorized') {
+      if (opts.wipePersonalData && hasPersonalData(before)) await tx.query(WIPE_PERSONAL_DATA, [userId, opts.now]);
+      return null;
+    }
+    await tx.query(DISCONNECT, [userId, status, opts.now, opts.wipePersonalData]);
+    return { ...toConnection(before), tokens: this.tokensForRevocation(before) };
   }
 
   async claimIdleForSweep(refreshedBefore: Date, limit: number, leaseMs: number, now: Date): Promise<string[]> {

@@ -1,0 +1,121 @@
+/**
+ * TokenManager against the emulator over HTTP and a real store (PGlite and
+ * PostgreSQL): who gets what when a refresh fails, and which failures count
+ * against a connection.
+ */
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { createLogger } from '../../src/config/logger.js';
+import { ConnectError, TokenManager, type TokenPolicy } from '../../src/connections/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import type { ZoomTransport } from '../../src/zoom/index.js';
+import { CLIENT, control } from '../emulator/helpers.js';
+import { storeEmulatorConnection, zoomClientsFor } from '../helpers/domain.js';
+import { BACKENDS, uniqueUserId, useStore } from '../helpers/store-fixtures.js';
+
+const POLICY: TokenPolicy = { skewSeconds: 300, maxConsecutiveFailures: 5, cooldownSeconds: 60, lockTimeoutMs: 5_000 };
+
+describe.each(BACKENDS)('token manager on %s', (backend) => {
+  const fx = useStore(backend);
+  let emulator: RunningEmulator;
+  const logs: string[] = [];
+  const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) }));
+  const transports: ZoomTransport[] = [];
+
+  function tokenManager(clientSecret = CLIENT.clientSecret): TokenManager {
+    const { transport, oauth } = zoomClientsFor(emulator.url, CLIENT, logger, { clientSecret });
+    transports.push(transport);
+    return new TokenManager({ store: fx.store, oauth, policy: POLICY, clock: () => new Date(), logger });
+  }
+
+  /** A user connected at the emulator whose stored access token is still valid but inside the refresh window. */
+  async function expiringConnection(): Promise<{ userId: string; accessToken: string }> {
+    const userId = uniqueUserId('tm');
+    const { accessToken } = await storeEmulatorConnection(fx.store, emulator.url, userId, 120_000);
+    return { userId, accessToken };
+  }
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, clients: [CLIENT] });
+  });
+  afterEach(async () => {
+    await control(emulator.url, 'faults', {});
+    logs.length = 0;
+  });
+  afterAll(async () => {
+    for (const t of transports) await t.close();
+    await emulator.close();
+  });
+
+  test('a reader who joins a failing sweeper refresh still gets the stored token while it is valid', async () => {
+    const tokens = tokenManager();
+    const { userId, accessToken } = await expiringConnection();
+    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 400 });
+
+    const sweep = tokens.refreshIdle(userId, new Date(Date.now() + 86_400_000));
+    await sleep(100);
+    const reader = await tokens.getAccessToken(userId);
+
+    expect(reader.accessToken).toBe(accessToken);
+    await expect(sweep).rejects.toMatchObject({ code: 'zoom_unavailable' });
+  });
+
+  test('a caller retrying after Zoom rejected its token is never handed that token back when the shared refresh fails', async () => {
+    const tokens = tokenManager();
+    const { userId, accessToken } = await expiringConnection();
+    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 400 });
+
+    const reader = tokens.getAccessToken(userId);
+    await sleep(100);
+    const retry = tokens.refreshAfterRejection(userId, accessToken);
+
+    await expect(retry).rejects.toBeInstanceOf(ConnectError);
+    await expect(retry).rejects.toMatchObject({ code: 'zoom_unavailable' });
+    expect((await reader).accessToken).toBe(accessToken);
+  });
+
+  test('shutdown cutting a refresh in flight records no failure against the connection', async () => {
+    const tokens = tokenManager();
+    const { userId } = await expiringConnection();
+    await control(emulator.url, 'faults', { tokenLatencyMs: 1_000 });
+
+    const refresh = tokens.refreshNow(userId);
+    await sleep(150);
+    tokens.shutdown();
+
+    await expect(refresh).rejects.toMatchObject({ code: 'zoom_unavailable' });
+    const after = await fx.store.connections.get(userId);
+    expect(after).toMatchObject({ status: 'active', refreshFailureCount: 0, refreshBlockedUntil: null, lastRefreshError: null });
+  });
+
+  test('a rate-limited refresh pauses automatic refreshes until Retry-After without counting toward inactive', async () => {
+    const tokens = tokenManager();
+    const { userId } = await expiringConnection();
+    await control(emulator.url, 'faults', { rateLimit: { count: 1, retryAfter: 120 }, paths: ['/oauth/token'] });
+
+    await expect(tokens.refreshNow(userId)).rejects.toMatchObject({ code: 'zoom_rate_limited' });
+
+    const after = await fx.store.connections.get(userId);
+    expect(after?.status).toBe('active');
+    expect(after?.refreshFailureCount).toBe(0);
+    expect(after?.lastRefreshError).toMatch(/rate_limited/);
+    const pausedFor = (after?.refreshBlockedUntil?.getTime() ?? 0) - Date.now();
+    expect(pausedFor).toBeGreaterThan(100_000);
+    expect(pausedFor).toBeLessThanOrEqual(120_000);
+  });
+
+  test('Zoom refusing the app\'s client credentials does not count against the connection and is logged as a configuration error', async () => {
+    const tokens = tokenManager('not-the-client-secret');
+    const { userId } = await expiringConnection();
+
+    await expect(tokens.refreshNow(userId)).rejects.toMatchObject({ code: 'zoom_unavailable' });
+
+    const after = await fx.store.connections.get(userId);
+    expect(after?.status).toBe('active');
+    expect(after?.refreshFailureCount).toBe(0);
+    expect(after?.lastRefreshError).toMatch(/invalid_client/);
+    expect(logs.join('')).toMatch(/client credentials/);
+    expect(logs.join('')).not.toContain('not-the-client-secret');
+  });
+});

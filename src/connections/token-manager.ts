@@ -199,16 +199,19 @@ export class TokenManager {
   }
 
   /**
-   * A timed-out refresh is ambiguous: Zoom may have rotated the token. Retry
-   * once with the same token; if Zoom then says invalid_grant, the first one
-   * was processed and its response is lost for good.
+   * A refresh that got no answer (timed out, or the connection dropped) is
+   * ambiguous: Zoom may have rotated the token. Retry once with the same
+   * token: if the first was never processed this one succeeds; if Zoom then
+   * says invalid_grant, the first was processed and its answer is lost for
+   * good (ZOOM.md), which is needs_reauth. A 5xx is an answer: not retried.
    */
   private async callRefresh(refreshToken: string): Promise<TokenSet> {
     const signal = this.abort.signal;
     try {
       return await this.deps.oauth.refresh(refreshToken, signal);
     } catch (err) {
-      if (err instanceof ZoomUnavailableError && err.timedOut && !signal.aborted) {
+      if (err instanceof ZoomUnavailableError && err.status === undefined && !signal.aborted) {
+        this.deps.logger.warn({ timedOut: err.timedOut }, 'Zoom gave no answer to a refresh; retrying once with the same token');
         return this.deps.oauth.refresh(refreshToken, signal);
       }
       throw err;

@@ -57,6 +57,7 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     // Replace, never merge: each call states the whole fault picture.
     state.faults = faults;
     state.rateLimitRemaining = faults.rateLimit?.count ?? 0;
+    state.lostTokenResponsesRemaining = faults.loseTokenResponses ?? 0;
     return { faults: state.faults, rateLimitRemaining: state.rateLimitRemaining };
   });
 

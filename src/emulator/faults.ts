@@ -28,6 +28,12 @@ export const faultConfigSchema = z
       .strict()
       .optional(),
     tokenEndpointDown: z.boolean().optional(),
+    /**
+     * The next N token requests are processed (a refresh rotates the token)
+     * and then the connection is cut instead of answered: the lost response
+     * ZOOM.md warns about, which no client can recover from.
+     */
+    loseTokenResponses: z.number().int().min(1).max(1_000).optional(),
     paths: z.union([z.string().startsWith('/'), z.array(z.string().startsWith('/'))]).optional(),
   })
   .strict();

@@ -114,6 +114,14 @@ function invalidClient(reply: FastifyReply): FastifyReply {
 }
 
 function sendTokenOutcome(state: EmulatorState, reply: FastifyReply, outcome: TokenOutcome): FastifyReply {
+  if (state.lostTokenResponsesRemaining > 0) {
+    // Processed, then the answer is lost on the way back: the client sees the connection drop.
+    state.lostTokenResponsesRemaining -= 1;
+    if (!outcome.ok && outcome.error === 'invalid_grant') state.stats.invalidGrant += 1;
+    reply.hijack();
+    reply.raw.socket?.destroy();
+    return reply;
+  }
   if (outcome.ok) return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(outcome.body);
   if (outcome.error === 'invalid_grant') state.stats.invalidGrant += 1;
   return sendOAuthError(reply, 400, outcome.error, outcome.reason);

@@ -84,6 +84,7 @@ export class EmulatorState {
   cursors = new Map<string, PageCursor>();
   faults: FaultConfig = {};
   rateLimitRemaining = 0;
+  lostTokenResponsesRemaining = 0;
   stats: Stats = emptyStats();
   /** Emulator-clock time before which purge.ts does not walk the maps again. */
   nextPurgeAt = 0;
@@ -109,6 +110,7 @@ export class EmulatorState {
     this.meetingIds.clear();
     this.faults = {};
     this.rateLimitRemaining = 0;
+    this.lostTokenResponsesRemaining = 0;
     this.stats = emptyStats();
     this.nextPurgeAt = 0;
     if (this.options.seed) {

@@ -36,6 +36,11 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
     return { userId, accessToken };
   }
 
+  async function emulatorStats(): Promise<{ refreshRequests: number; invalidGrant: number }> {
+    const stats = (await control(emulator.url, 'stats')).body as { tokenRequests: Record<string, number | undefined>; invalidGrant: number };
+    return { refreshRequests: stats.tokenRequests['refresh_token'] ?? 0, invalidGrant: stats.invalidGrant };
+  }
+
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, clients: [CLIENT] });
   });
@@ -73,6 +78,37 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
     await expect(retry).rejects.toBeInstanceOf(ConnectError);
     await expect(retry).rejects.toMatchObject({ code: 'zoom_unavailable' });
     expect((await reader).accessToken).toBe(accessToken);
+  });
+
+  test('a refresh Zoom processed but whose answer was lost is retried once; Zoom\'s invalid_grant then marks the connection needs_reauth', async () => {
+    const tokens = tokenManager();
+    const { userId } = await expiringConnection();
+    const before = await emulatorStats();
+    await control(emulator.url, 'faults', { loseTokenResponses: 1 });
+
+    await expect(tokens.refreshNow(userId)).rejects.toMatchObject({ code: 'needs_reauth' });
+
+    const after = await emulatorStats();
+    expect(after.refreshRequests - before.refreshRequests).toBe(2);
+    expect(after.invalidGrant - before.invalidGrant).toBe(1);
+    expect((await fx.store.connections.get(userId))?.status).toBe('needs_reauth');
+  });
+
+  test('a refresh whose connection dropped before Zoom answered, but which Zoom did not process, succeeds on the one retry', async () => {
+    const tokens = tokenManager();
+    const { userId, accessToken } = await expiringConnection();
+    // The first request waits out 2.5 s of latency (fixed when it arrived); our client gives up at 2 s,
+    // so the emulator drops it unprocessed. The fault is gone by the time the retry arrives.
+    await control(emulator.url, 'faults', { tokenLatencyMs: 2_500 });
+    const refresh = tokens.refreshNow(userId);
+    await sleep(1_000);
+    await control(emulator.url, 'faults', {});
+
+    const refreshed = await refresh;
+
+    expect(refreshed.status).toBe('active');
+    expect(refreshed.refreshFailureCount).toBe(0);
+    expect((await fx.store.connections.getWithTokens(userId))?.tokens?.accessToken).not.toBe(accessToken);
   });
 
   test('shutdown cutting a refresh in flight records no failure against the connection', async () => {

@@ -167,6 +167,17 @@ describe('fault injection', () => {
     expect((await refresh(emulator.url, tokens.refresh_token)).body['error']).toBe('invalid_grant');
   });
 
+  it('loseTokenResponses processes the refresh and cuts the connection: the client gets no answer, and the old refresh token is dead', async () => {
+    await control(emulator.url, 'faults', { loseTokenResponses: 1 });
+    await expect(refresh(emulator.url, tokens.refresh_token)).rejects.toThrow();
+    const stats = (await control(emulator.url, 'stats')).body as { tokenRequests: Record<string, number> };
+    expect(stats.tokenRequests['refresh_token']).toBe(1);
+    // Only the next one is lost; this one is answered, and Zoom already rotated the token.
+    const retry = await refresh(emulator.url, tokens.refresh_token);
+    expect(retry.status).toBe(400);
+    expect(retry.body['error']).toBe('invalid_grant');
+  });
+
   it('faults replace each other and {} clears them', async () => {
     await control(emulator.url, 'faults', { errorRate: 1, errorStatus: 500 });
     const replaced = await control(emulator.url, 'faults', { latencyMs: 1 });

@@ -44,6 +44,22 @@ describe('a server process dying during a refresh', () => {
     return lockHolders();
   }
 
+  /** Waits (briefly) until some session of the cluster waits on a row lock; returns how many do. */
+  async function awaitLockWaiter(): Promise<number> {
+    const waiters = async (): Promise<number> => {
+      const rows = await cluster.sql<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'zoom-connect' AND wait_event_type = 'Lock'",
+      );
+      return Number(rows[0]?.n);
+    };
+    for (let i = 0; i < 60; i++) {
+      const n = await waiters();
+      if (n > 0) return n;
+      await sleep(50);
+    }
+    return waiters();
+  }
+
   /** Starts POST .../refresh on process `i` without waiting; the promise never rejects. */
   function refreshInBackground(i: number, jwt: string): Promise<HttpResult | Error> {
     return http(`${cluster.url(i)}/api/zoom/oauth/user/refresh`, {
@@ -80,6 +96,31 @@ describe('a server process dying during a refresh', () => {
 
     const delta = await snapshot.delta();
     // The killed process's refresh never reached Zoom's processing; the survivor's did.
+    expect(delta.refreshGrants).toBe(1);
+    expect(delta.invalidGrant).toBe(0);
+  });
+
+  it('SIGKILL while holding the refresh lock: a request already waiting for it on another process takes over, refreshes once, and succeeds', async () => {
+    const zoomUser = 'killed-with-waiter@example.test';
+    await cluster.connect('killed-with-waiter', zoomUser);
+    const jwt = await cluster.signIn('killed-with-waiter');
+    await cluster.zoom.expire(zoomUser);
+    const snapshot = await cluster.zoom.snapshot();
+    await cluster.zoom.faults({ tokenLatencyMs: TOKEN_LATENCY_MS });
+
+    const doomed = refreshInBackground(0, jwt);
+    expect(await awaitLockHolder()).toBe(1);
+    // Zoom refuses the expired token; process 1 must refresh, and waits for process 0's row lock.
+    const waiter = http(`${cluster.url(1)}/api/zoom/oauth/user/profile`, { headers: { authorization: `Bearer ${jwt}` }, timeoutMs: 20_000 });
+    expect(await awaitLockWaiter()).toBeGreaterThanOrEqual(1);
+    const exit = await cluster.kill(0, 'SIGKILL');
+    expect(exit.signal).toBe('SIGKILL');
+    expect(await doomed).toBeInstanceOf(Error);
+
+    const profile = await waiter;
+    expect(profile.status).toBe(200);
+    expect((await cluster.status(1, jwt)).status).toBe('active');
+    const delta = await snapshot.delta();
     expect(delta.refreshGrants).toBe(1);
     expect(delta.invalidGrant).toBe(0);
   });

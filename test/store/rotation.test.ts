@@ -118,4 +118,38 @@ describe.each(BACKENDS)('key rotation on %s', (backend) => {
     const { rows } = await fx.store.db.query<{ token_kid: string }>('SELECT token_kid FROM connections WHERE user_id = $1', [input.userId]);
     expect(rows[0]?.token_kid).toBe('k2');
   });
+  test('a row an instance still on the old key rewrites during rotation is re-encrypted by the next run', async () => {
+    const input = newConnection(uniqueUserId('old-ring-writer'));
+    await fx.store.connections.saveConnected(input);
+    const view = rotated();
+    let held!: () => void;
+    const heldPromise = new Promise<void>((r) => (held = r));
+    let release!: () => void;
+    const releasePromise = new Promise<void>((r) => (release = r));
+    const newTokens = { accessToken: 'new-access-old-ring', refreshToken: 'new-refresh-old-ring' };
+    // fx.store still has k1 as its current key: an instance not yet restarted with the new ring.
+    const refresh = fx.store.connections.withRefreshLock(input.userId, 10_000, async (locked) => {
+      held();
+      await releasePromise;
+      return locked.saveTokens(locked.current?.version as number, {
+        ...newTokens,
+        accessTokenExpiresAt: new Date(Date.now() + 3600_000),
+        grantedScopes: [],
+        apiUrl: null,
+        now: new Date(),
+      });
+    });
+    await heldPromise;
+    await view.rotateKeys(10);
+    release();
+    expect(await refresh).not.toBeNull();
+    const kidOf = async (): Promise<string | undefined> =>
+      (await fx.store.db.query<{ token_kid: string }>('SELECT token_kid FROM connections WHERE user_id = $1', [input.userId])).rows[0]?.token_kid;
+    expect(await kidOf()).toBe('k1');
+
+    await view.rotateKeys(10);
+
+    expect(await kidOf()).toBe('k2');
+    expect((await view.connections.getWithTokens(input.userId))?.tokens).toEqual(newTokens);
+  });
 });

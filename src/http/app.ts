@@ -1,10 +1,9 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZoomConnect } from '../service.js';
 import type { BearerAuthenticator } from './auth.js';
-import { clientErrorHandler } from './client-errors.js';
-import { installErrorHandling, installNotFound } from './error-handler.js';
+import { createEdgeServer } from './edge-server.js';
 import { securityHeaders } from './security-headers.js';
 import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
@@ -19,23 +18,10 @@ export interface AppDeps {
   rateLimit?: boolean;
 }
 
-const BODY_LIMIT = 64 * 1024;
-
 /** The standalone service: the Zoom Connect plugin plus operations, OpenAPI, security headers and, in demo mode, the demo page. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps.core;
-  const logger: FastifyBaseLogger = deps.core.logger;
-  const app = Fastify({
-    loggerInstance: logger,
-    trustProxy: config.trustProxy,
-    bodyLimit: BODY_LIMIT,
-    // Per-request lines cost throughput; failures are logged by the error handler, timings go to /metrics.
-    logController: new LogController({ disableRequestLogging: true }),
-    return503OnClosing: true,
-    clientErrorHandler,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: true } },
-    routerOptions: { maxParamLength: 200 },
-  });
+  const app = createEdgeServer({ logger: deps.core.logger, trustProxy: config.trustProxy });
 
   securityHeaders(app, { https: config.zoom.redirectUri.startsWith('https:') });
 
@@ -53,14 +39,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  installErrorHandling(app);
-  installNotFound(app);
   opsRoutes(app, deps.core.store);
 
   await app.register(
     zoomConnect,
     deps.core.pluginOptions((request) => deps.authenticate(request.headers.authorization), {
       rateLimit: deps.rateLimit === false ? false : undefined,
+      // Bearer tokens live in the frontend's memory, and Zoom's redirect to the
+      // callback carries none: there is no session to compare, and asking for
+      // one would refuse every callback. The browser binding does the work.
+      checkCallbackUser: false,
     }),
   );
 

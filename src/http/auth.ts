@@ -1,10 +1,22 @@
-import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { AppAuthConfig } from '../config/config.js';
 
 export class UnauthenticatedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UnauthenticatedError';
+  }
+}
+
+/**
+ * The identity provider's keys (APP_JWKS_URL) could not be fetched: nobody's
+ * token can be judged, so this is the provider's outage (503), not every
+ * user suddenly signed out (401).
+ */
+export class IdentityProviderUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'IdentityProviderUnavailableError';
   }
 }
 
@@ -20,7 +32,7 @@ const CACHE_MAX = 10_000;
  * access-token check does not pay for signature verification per request.
  */
 export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: 'demo' }>, clock: () => number = Date.now): BearerAuthenticator {
-  const key: Uint8Array | JWTVerifyGetKey = auth.kind === 'secret' ? auth.secret : createRemoteJWKSet(new URL(auth.jwksUrl));
+  const key: Uint8Array | JWTVerifyGetKey = auth.kind === 'secret' ? auth.secret : remoteKeys(auth.jwksUrl);
   const algorithms = auth.kind === 'secret' ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'EdDSA'];
   const cache = new Map<string, { sub: string; exp: number }>();
 
@@ -45,6 +57,7 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
       sub = payload.sub;
       exp = payload.exp;
     } catch (err) {
+      if (err instanceof IdentityProviderUnavailableError) throw err;
       throw new UnauthenticatedError(`The bearer token was rejected: ${joseReason(err)}.`);
     }
     if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) {
@@ -54,6 +67,32 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
     cache.set(jwt, { sub, exp: Math.min((exp ?? 0) * 1000, now + 5 * 60 * 1000) });
     return sub;
   };
+}
+
+/**
+ * The JWKS key resolver, telling a failed fetch of the key set (network
+ * error, timeout, non-200, a body that is no JWKS) apart from a token whose
+ * key is not in a key set that did arrive (no or several matching keys, an
+ * unsupported algorithm): only the latter is the token's fault.
+ */
+function remoteKeys(jwksUrl: string): JWTVerifyGetKey {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl));
+  return async (protectedHeader, token) => {
+    try {
+      return await jwks(protectedHeader, token);
+    } catch (err) {
+      if (isKeySetFetchFailure(err)) {
+        throw new IdentityProviderUnavailableError('The identity provider\'s signing keys (APP_JWKS_URL) could not be fetched; try again shortly.', { cause: err });
+      }
+      throw err;
+    }
+  };
+}
+
+function isKeySetFetchFailure(err: unknown): boolean {
+  // jose raises fetch's own TypeError for network failures, and a bare JOSEError for a non-200 or non-JSON answer.
+  if (!(err instanceof errors.JOSEError)) return true;
+  return err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || err.code === errors.JOSEError.code;
 }
 
 function joseReason(err: unknown): string {

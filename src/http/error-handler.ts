@@ -3,7 +3,8 @@ import { ConnectError } from '../connections/errors.js';
 import { TokenDecryptError, UnknownKeyError } from '../crypto/errors.js';
 import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
 import { problem, sendProblem, type Problem } from './problem.js';
-import { UnauthenticatedError } from './auth.js';
+import { IdentityProviderUnavailableError, UnauthenticatedError } from './auth.js';
+import { EdgeRefusal } from './edge-refusal.js';
 
 /**
  * Maps every error to RFC 9457. Bad input is a 4xx with a stable code; the
@@ -25,7 +26,7 @@ export function problemFor(err: unknown, request: FastifyRequest): Problem {
   return p;
 }
 
-/** Standalone only: an embedded plugin leaves 404s to its host. */
+/** On our own Fastify instances only (the standalone app, the Express adapter's inner one): a plugin embedded in a host's Fastify leaves 404s to the host. */
 export function installNotFound(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem('not_found', `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
@@ -41,6 +42,8 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
     });
   }
   if (err instanceof UnauthenticatedError) return problem('unauthenticated', err.message);
+  if (err instanceof EdgeRefusal) return problem(err.problemCode, err.message);
+  if (err instanceof IdentityProviderUnavailableError) return problem('service_unavailable', err.message, { retryAfterSeconds: 5 });
   if (err instanceof StoreUnavailableError) return problem('service_unavailable', 'The database is unavailable; try again shortly.', { retryAfterSeconds: 5 });
   if (err instanceof StoreLockTimeoutError) {
     return problem('service_unavailable', 'Another refresh of this connection is taking too long; try again shortly.', { retryAfterSeconds: 2 });

@@ -14,14 +14,19 @@ export interface RouteRateLimit {
 export interface ZoomConnectPluginOptions {
   connections: Connections;
   /**
-   * The signed-in app user of a request, or null when there is none (→ 401).
-   * Throw an error with a message to refuse with that message.
+   * The signed-in app user of a request, or null when there is none (→ 401
+   * on the user routes; at the callback, null means "no session visible
+   * here" and skips `checkCallbackUser`). A thrown error is treated as a
+   * fault of the host's auth (→ 503), so return null for "not signed in".
    */
   getUserId: (request: FastifyRequest) => string | null | Promise<string | null>;
   /**
-   * Embedded apps whose session cookie reaches the callback: the callback's
-   * user must then equal the user who began the flow. Off for bearer-token
-   * apps, where the callback (a redirect from Zoom) carries no credentials.
+   * Default true: when `getUserId` finds a signed-in user at the callback
+   * (a host session cookie reaches Zoom's redirect), that user must be the
+   * one who began the flow, or the callback is refused `state_user_mismatch`.
+   * A null user (no session visible there) is not checked. Set false only
+   * where `getUserId` cannot work at the callback (bearer tokens: it would
+   * refuse every callback as unauthenticated).
    */
   checkCallbackUser?: boolean;
   postConnectRedirectUrl: string;

@@ -1,8 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
+import { refuseForgeableWrites } from './forgery-guard.js';
 import type { ResolvedPluginOptions, ZoomConnectPluginOptions } from './plugin-options.js';
 import { connectRoutes } from './routes/connect.js';
 import { userRoutes } from './routes/user.js';
@@ -21,7 +22,9 @@ const DEFAULT_RATE_LIMIT = {
  * cookie parser and rate limits do not leak into the host app).
  */
 export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (app, opts) => {
-  await app.register(fastifyCookie);
+  // A host that parses cookies itself already decorated its requests (and a
+  // second @fastify/cookie would throw FST_ERR_DEC_ALREADY_PRESENT): use its parser.
+  if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
   const limits = opts.rateLimit === false ? false : (opts.rateLimit ?? DEFAULT_RATE_LIMIT);
   if (limits) await app.register(fastifyRateLimit, { global: false });
   installErrorHandling(app);
@@ -29,7 +32,7 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
 
   const resolved: ResolvedPluginOptions = {
     getUserId: opts.getUserId,
-    checkCallbackUser: opts.checkCallbackUser ?? false,
+    checkCallbackUser: opts.checkCallbackUser ?? true,
     postConnectRedirectUrl: opts.postConnectRedirectUrl,
     postConnectRedirectAllowList: opts.postConnectRedirectAllowList ?? [],
     secureCookies: opts.secureCookies,
@@ -40,8 +43,13 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
       request.appUserId = userId;
     },
   };
-  connectRoutes(app, opts.connections, resolved);
-  userRoutes(app, opts.connections, resolved);
+  // The app user's routes sit behind the CSRF guard; Zoom's webhook, a cross-site POST by nature, sits beside it.
+  await app.register((userScope: FastifyInstance, _options, done) => {
+    userScope.addHook('onRequest', refuseForgeableWrites);
+    connectRoutes(userScope, opts.connections, resolved);
+    userRoutes(userScope, opts.connections, resolved);
+    done();
+  });
   await app.register(webhookRoutes, { connections: opts.connections, secret: opts.webhookSecretToken, clientId: opts.clientId });
 };
 

@@ -9,6 +9,7 @@ export type HttpProblemCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
+  | 'cross_site_request'
   | 'webhook_signature_invalid'
   | 'webhooks_disabled';
 
@@ -35,6 +36,7 @@ const STATUS: Record<HttpProblemCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  cross_site_request: 403,
   webhook_signature_invalid: 401,
   webhooks_disabled: 404,
 };
@@ -62,6 +64,7 @@ const TITLE: Record<HttpProblemCode, string> = {
   payload_too_large: 'Payload too large',
   unsupported_media_type: 'Unsupported media type',
   rate_limited: 'Too many requests',
+  cross_site_request: 'Cross-site request refused',
   webhook_signature_invalid: 'Invalid webhook signature',
   webhooks_disabled: 'Webhooks are not configured',
 };

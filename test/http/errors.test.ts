@@ -241,6 +241,12 @@ describe('validation_failed (400)', () => {
     expect(evil.headers.getSetCookie()).toEqual([]);
     expectProblem(await client.get(AUTHORIZE, { jwt, query: { redirect_uri: 'https://evil.example/cb' } }), 400, 'validation_failed');
   });
+
+  it('a malformed URL (bad percent-encoding) is 400 problem+json, not Fastify\'s own error JSON', async () => {
+    const jwt = await stack.signIn(uniqueUser('bad-url').userId);
+    expectProblem(await client.get(`${STATUS}%zz`, { jwt }), 400, 'validation_failed');
+    expectProblem(await client.get('/api/zoom/oauth/user-callback%E0%A4%A', { query: { state: 'x', code: 'y' } }), 400, 'validation_failed');
+  });
 });
 
 describe('not_found (404)', () => {

@@ -36,6 +36,23 @@ const secrets = new Map<string, string>();
 const states = new Map<string, string>();
 /** Browser-binding cookies: in Set-Cookie by design; never in a log. */
 const bindings = new Map<string, string>();
+/** PKCE code verifiers: sent to Zoom's token endpoint only; never in a response or a log. */
+const verifiers = new Map<string, string>();
+
+/**
+ * The verifiers live encrypted in the database; this records each one as the
+ * store hands it to the connect flow at a callback (the real store still
+ * does the work). Every flow below that reaches the callback adds one.
+ */
+function recordVerifiers(): void {
+  const repository = stack.service.store.states;
+  const consume = repository.consume.bind(repository);
+  repository.consume = async (stateHash, now) => {
+    const result = await consume(stateHash, now);
+    if (result.ok) verifiers.set(`PKCE verifier ${verifiers.size + 1}`, result.state.codeVerifier);
+    return result;
+  };
+}
 
 async function rememberTokens(label: string, userId: string): Promise<void> {
   const row = await stack.service.store.connections.getWithTokens(userId);
@@ -53,6 +70,7 @@ beforeAll(async () => {
   stack = await startStack({ db: 'postgres', rateLimit: false });
   client = new ServiceClient(stack.baseUrl);
   zoom = new EmulatorControl(stack.emulator.url);
+  recordVerifiers();
   secrets.set('client secret', TEST_CLIENT_SECRET);
   secrets.set('webhook secret', TEST_WEBHOOK_SECRET);
   const json = { accept: 'application/json' };
@@ -164,6 +182,15 @@ describe('secrets', () => {
     for (const exchange of client.exchanges) {
       expect(leaks(exchange.raw, secrets), `${exchange.method} ${exchange.path} ${exchange.status}`).toEqual([]);
       expect(exchange.raw.match(JWT_LIKE), `${exchange.method} ${exchange.path}`).toBeNull();
+    }
+  });
+
+  it('never include a PKCE code verifier: not in the log, not in any response', () => {
+    // A, the hijack, the forged code, the outage, B: five flows consumed their state at the callback.
+    expect(verifiers.size).toBe(5);
+    expect(leaks(stack.logs.join(''), verifiers)).toEqual([]);
+    for (const exchange of client.exchanges) {
+      expect(leaks(exchange.raw, verifiers), `${exchange.method} ${exchange.path} ${exchange.status}`).toEqual([]);
     }
   });
 

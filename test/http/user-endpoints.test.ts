@@ -284,6 +284,29 @@ describe('recordings', () => {
   });
 
   it.each([
+    ['31 Jan to 28 Feb is allowed', '2025-01-31', '2025-02-28', true],
+    ['31 Jan to 1 Mar is refused', '2025-01-31', '2025-03-01', false],
+    ['31 Jan to 29 Feb in a leap year is allowed', '2024-01-31', '2024-02-29', true],
+    ['31 Jan to 1 Mar in a leap year is refused', '2024-01-31', '2024-03-01', false],
+    ['30 Jan to 1 Mar is refused', '2025-01-30', '2025-03-01', false],
+    ['31 Mar to 30 Apr is allowed', '2025-03-31', '2025-04-30', true],
+    ['31 Mar to 1 May is refused', '2025-03-31', '2025-05-01', false],
+    ['31 Dec to 31 Jan across the year is allowed', '2024-12-31', '2025-01-31', true],
+    ['a two-digit year is not read as 19xx: 0050 to 1950 is refused', '0050-01-01', '1950-01-15', false],
+  ])('counts a month from a month end to the next month\'s last day at most: %s', async (_label, from, to, allowed) => {
+    const user = await connected('rec-month-end');
+    const before = await apiCalls('GET /v2/users/{userId}/recordings');
+    const reply = await client.get(RECORDINGS, { jwt: user.jwt, query: { from, to } });
+    if (allowed) {
+      expect(reply.status).toBe(200);
+      return;
+    }
+    // Refused here, before Zoom refuses it.
+    expect(expectProblem(reply, 400, 'validation_failed').errors?.map((e) => e.field)).toEqual(['to']);
+    expect(await apiCalls('GET /v2/users/{userId}/recordings')).toBe(before);
+  });
+
+  it.each([
     ['a date that does not exist', { from: '2025-02-30', to: '2025-03-05' }, 'from'],
     ['a date in another format', { from: '01/02/2025' }, 'from'],
     ['`to` before `from`', { from: '2025-03-05', to: '2025-03-01' }, 'to'],
@@ -373,6 +396,36 @@ describe('revoke', () => {
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ connected: false, status: 'revoked', revokedAt: first.body.revokedAt, revokedAtZoom: false });
     expect((await zoom.stats()).revocations).toBe(revocations);
+  });
+
+  it('while Zoom\'s token endpoint is down still wipes the tokens: 200 with revokedAtZoom:false, and the status is then revoked', async () => {
+    const user = await connected('revoke-zoom-down');
+    await zoom.faults({ tokenEndpointDown: true });
+    let reply;
+    try {
+      reply = await client.post(REVOKE, { jwt: user.jwt });
+    } finally {
+      await zoom.faults({});
+    }
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ connected: false, status: 'revoked', revokedAtZoom: false, revokedAt: anyString() });
+    expect((await stack.service.store.connections.getWithTokens(user.userId))?.tokens).toBeNull();
+    expect((await client.get(STATUS, { jwt: user.jwt })).body).toMatchObject({ connected: false, status: 'revoked' });
+    expectProblem(await client.get(PROFILE, { jwt: user.jwt }), 409, 'not_connected');
+  });
+
+  it('works as the demo page sends it: same-origin, bearer token, no body', async () => {
+    const user = await connected('revoke-demo-page');
+    const reply = await client.post(REVOKE, { jwt: user.jwt, headers: { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors', accept: 'application/json' } });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ status: 'revoked', revokedAtZoom: true });
+  });
+
+  it('is refused cross-site (403 cross_site_request) or with a form-encodable body (415), leaving the connection active', async () => {
+    const user = await connected('revoke-forged');
+    expectProblem(await client.post(REVOKE, { jwt: user.jwt, headers: { 'sec-fetch-site': 'cross-site' } }), 403, 'cross_site_request');
+    expectProblem(await client.post(REVOKE, { jwt: user.jwt, headers: { 'content-type': 'text/plain' }, body: '{}' }), 415, 'unsupported_media_type');
+    expect((await client.get(STATUS, { jwt: user.jwt })).body).toMatchObject({ status: 'active' });
   });
 
   it('before any connect answers not_connected without calling Zoom', async () => {

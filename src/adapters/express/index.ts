@@ -1,6 +1,7 @@
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { Router as createRouter } from 'express';
+import { createEdgeServer } from '../../http/edge-server.js';
 import { zoomConnect } from '../../http/plugin.js';
 import type { ZoomConnectPluginOptions } from '../../http/plugin-options.js';
 
@@ -22,15 +23,17 @@ const OUR_PATHS = ['/api/zoom/oauth/', '/api/zoom/webhooks'];
  *
  *   app.use(await createZoomConnectRouter(zc.pluginOptions(...)))
  *
- * The host's session is visible at the callback, so by default the user who
- * finishes the flow must be the user who began it (`checkCallbackUser`).
+ * The host's session is visible at the callback, so (the plugin's default)
+ * the user who finishes the flow must be the user who began it
+ * (`checkCallbackUser`). The inner Fastify is built like the standalone
+ * app's, so both answer alike, and it writes no per-request log lines (they
+ * would carry the callback's code and state).
  */
 export async function createZoomConnectRouter(options: ExpressAdapterOptions): Promise<Router & { close(): Promise<void> }> {
   const { getUserId, logger, trustProxy, ...pluginOptions } = options;
-  const inner = Fastify({ loggerInstance: logger, trustProxy: trustProxy ?? false, bodyLimit: 64 * 1024 });
+  const inner = createEdgeServer({ logger, trustProxy: trustProxy ?? false });
   await inner.register(zoomConnect, {
     ...pluginOptions,
-    checkCallbackUser: pluginOptions.checkCallbackUser ?? true,
     // Fastify's raw request is the very object Express decorated.
     getUserId: (request) => getUserId(request.raw as Request),
   });

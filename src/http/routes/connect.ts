@@ -60,6 +60,9 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
     '/api/zoom/oauth/user-callback',
     {
       config: { rateLimit: opts.rateLimit.callback },
+      // This URL carries Zoom's code and our state: a host Fastify that logs
+      // its requests (the default at info) must log the path only.
+      logSerializers: { req: withoutQuery },
       schema: {
         summary: 'Zoom\'s redirect after consent',
         description:
@@ -112,6 +115,10 @@ function callbackErrorHandler(opts: ResolvedPluginOptions) {
     const returnTo = err instanceof ConnectError ? err.extra.returnTo : null;
     void redirect(reply, returnTo ?? opts.postConnectRedirectUrl, { zoom: 'error', reason: p.code });
   };
+}
+
+function withoutQuery(request: { method: string; url: string }): { method: string; url: string } {
+  return { method: request.method, url: request.url.split('?')[0] ?? '' };
 }
 
 function redirect(reply: FastifyReply, base: string, params: Record<string, string>): FastifyReply {

@@ -4,10 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
 
 const WEB_DIR = join(import.meta.dirname, '..', '..', '..', 'web');
-const ASSETS: Record<string, string> = {
-  'app.js': 'text/javascript; charset=utf-8',
-  'styles.css': 'text/css; charset=utf-8',
-};
+/** A Map, not an object literal: `__proto__` or `constructor` must be a miss, not an inherited hit. */
+const ASSETS = new Map<string, string>([
+  ['app.js', 'text/javascript; charset=utf-8'],
+  ['styles.css', 'text/css; charset=utf-8'],
+]);
 const DEMO_USER = /^[A-Za-z0-9._@-]{1,64}$/;
 const SESSION_SECONDS = 8 * 60 * 60;
 
@@ -26,9 +27,16 @@ export function demoRoutes(app: FastifyInstance, opts: { jwtSecret: Uint8Array; 
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(join(WEB_DIR, 'index.html')));
   });
 
-  app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, async (request, reply) => {
-    const type = ASSETS[request.params.file];
-    if (!type) return reply.callNotFound();
+  app.get<{ Params: { file: string } }>('/assets/:file', {
+    schema: {
+      hide: true,
+      params: { type: 'object', required: ['file'], properties: { file: { type: 'string', pattern: '^[a-z]+\\.(?:js|css)$' } } },
+    },
+    // Any name that is not one of our files is simply not found (404), whatever its shape.
+    attachValidation: true,
+  }, async (request, reply) => {
+    const type = request.validationError ? undefined : ASSETS.get(request.params.file);
+    if (type === undefined) return reply.callNotFound();
     return reply.type(type).header('cache-control', 'no-cache').send(await readFile(join(WEB_DIR, request.params.file)));
   });
 

@@ -156,10 +156,27 @@ export function checkRecordingRange(from: string | undefined, to: string | undef
   const t = to === undefined ? undefined : parseDay(to, 'to');
   if (f && t) {
     if (t < f) throw invalid('to', '`to` is before `from`.');
-    const limit = new Date(f);
-    limit.setUTCMonth(limit.getUTCMonth() + 1);
-    if (t > limit) throw invalid('to', '`from` and `to` are more than one month apart (Zoom\'s limit).');
+    if (t > oneMonthAfter(f)) throw invalid('to', '`from` and `to` are more than one month apart (Zoom\'s limit).');
   }
+}
+
+/**
+ * The same day of the next month, or that month's last day when it is
+ * shorter (31 Jan → 28/29 Feb). setUTCMonth would roll 31 Jan over into
+ * March and let through a range Zoom then refuses.
+ */
+function oneMonthAfter(day: Date): Date {
+  const year = day.getUTCFullYear();
+  const month = day.getUTCMonth() + 1;
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const lastDayOfMonth = utcDay(year, month + 1, 0).getUTCDate();
+  return utcDay(year, month, Math.min(day.getUTCDate(), lastDayOfMonth));
+}
+
+function utcDay(year: number, month: number, day: number): Date {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  return d;
 }
 
 function parseDay(value: string, field: string): Date {

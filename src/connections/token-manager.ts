@@ -1,6 +1,6 @@
 import type { Logger } from '../config/logger.js';
 import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
-import type { Connection, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
+import type { Connection, ConnectionWithAccessToken, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
 import { ZoomError, ZoomOAuthError, ZoomRateLimitedError, ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
 import type { Clock } from './context.js';
 import { ConnectError, needsReauth, notConnected } from './errors.js';
@@ -62,17 +62,17 @@ export class TokenManager {
    * failing, whoever started the refresh this caller joined.
    */
   async getAccessToken(userId: string): Promise<AccessGrant> {
-    const row = usable(await this.deps.store.connections.getWithTokens(userId));
+    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
     const now = this.deps.clock();
-    if (!this.isExpiring(row, now)) return toGrant(row, row.tokens.accessToken);
+    if (!this.isExpiring(row, now)) return toGrant(row, row.accessToken);
     const blocked = this.automaticRefreshBlocked(row, now);
     if (blocked) return this.serveWhileBlocked(row, now, blocked);
     try {
-      return await this.coalesced(userId, { kind: 'expiring' }, row.version, row.tokens.accessToken);
+      return await this.coalesced(userId, { kind: 'expiring' }, row.version, row.accessToken);
     } catch (err) {
       if (!isPassing(err) || !isStillValid(row, this.deps.clock())) throw err;
       this.deps.logger.info({ userId, error: describe(err) }, 'refresh failed; serving the still-valid access token');
-      return toGrant(row, row.tokens.accessToken);
+      return toGrant(row, row.accessToken);
     }
   }
 
@@ -81,8 +81,8 @@ export class TokenManager {
    * stored token; otherwise someone already refreshed and the stored one is used.
    */
   async refreshAfterRejection(userId: string, failedAccessToken: string): Promise<AccessGrant> {
-    const row = usable(await this.deps.store.connections.getWithTokens(userId));
-    if (row.tokens.accessToken !== failedAccessToken) return toGrant(row, row.tokens.accessToken);
+    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
+    if (row.accessToken !== failedAccessToken) return toGrant(row, row.accessToken);
     const now = this.deps.clock();
     const blocked = this.automaticRefreshBlocked(row, now);
     if (blocked) throw blockedError(row, now, blocked);
@@ -91,8 +91,8 @@ export class TokenManager {
 
   /** POST .../refresh: refresh now, whatever the token's age, even during a cooldown or when inactive. */
   async refreshNow(userId: string): Promise<Connection> {
-    const row = usable(await this.deps.store.connections.getWithTokens(userId));
-    await this.coalesced(userId, { kind: 'manual' }, row.version, row.tokens.accessToken);
+    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
+    await this.coalesced(userId, { kind: 'manual' }, row.version, row.accessToken);
     const after = await this.deps.store.connections.get(userId);
     if (!after) throw notConnected();
     return after;
@@ -107,11 +107,11 @@ export class TokenManager {
    * Returns whether a refresh was attempted.
    */
   async refreshIdle(userId: string, idleBefore: Date): Promise<boolean> {
-    const row = usable(await this.deps.store.connections.getWithTokens(userId));
+    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
     const lastActivity = row.lastRefreshedAt ?? row.authorizedAt;
     if (lastActivity && lastActivity >= idleBefore) return false;
     if (this.automaticRefreshBlocked(row, this.deps.clock())) return false;
-    await this.coalesced(userId, { kind: 'idle' }, row.version, row.tokens.accessToken);
+    await this.coalesced(userId, { kind: 'idle' }, row.version, row.accessToken);
     return true;
   }
 
@@ -133,8 +133,8 @@ export class TokenManager {
   }
 
   /** DESIGN: a still-valid access token keeps serving while refresh is failing. */
-  private serveWhileBlocked(row: UsableRow, now: Date, blocked: Date | 'inactive'): AccessGrant {
-    if (isStillValid(row, now)) return toGrant(row, row.tokens.accessToken);
+  private serveWhileBlocked(row: ReadyRow, now: Date, blocked: Date | 'inactive'): AccessGrant {
+    if (isStillValid(row, now)) return toGrant(row, row.accessToken);
     throw blockedError(row, now, blocked);
   }
 
@@ -304,6 +304,7 @@ export class TokenManager {
 }
 
 type UsableRow = ConnectionWithTokens & { tokens: NonNullable<ConnectionWithTokens['tokens']> };
+type ReadyRow = ConnectionWithAccessToken & { accessToken: string };
 
 type Outcome = { kind: 'done'; grant: AccessGrant } | { kind: 'failed'; error: ConnectError };
 
@@ -311,11 +312,21 @@ function failed(code: 'zoom_unavailable' | 'zoom_rate_limited', message: string,
   return { kind: 'failed', error: new ConnectError(code, message, { retryAfterSeconds, trackingId }) };
 }
 
-/** A connection we may use or refresh: connected, tokens present, grant not known dead. */
+/** A connection we may refresh (under the lock): connected, tokens present, grant not known dead. */
 function usable(row: ConnectionWithTokens | null): UsableRow {
-  if (!row || row.status === 'revoked' || row.status === 'deauthorized' || !row.tokens) throw notConnected();
-  if (row.status === 'needs_reauth') throw needsReauth();
+  assertLive(row, row?.tokens ?? null);
   return row as UsableRow;
+}
+
+/** A connection we may call Zoom with: the same checks, the access token alone decrypted. */
+function ready(row: ConnectionWithAccessToken | null): ReadyRow {
+  assertLive(row, row?.accessToken ?? null);
+  return row as ReadyRow;
+}
+
+function assertLive(row: Connection | null, tokens: unknown): asserts row is Connection {
+  if (!row || row.status === 'revoked' || row.status === 'deauthorized' || tokens === null) throw notConnected();
+  if (row.status === 'needs_reauth') throw needsReauth();
 }
 
 /** Failures a still-valid access token may outlast: Zoom or the database having trouble, or a paused refresh. */

@@ -41,6 +41,12 @@ export const CONNECTION_COLUMNS = `user_id, status, zoom_user_id, zoom_email, zo
 
 export const CONNECTION_TOKEN_COLUMNS = `${CONNECTION_COLUMNS}, access_token_enc, refresh_token_enc, token_kid`;
 
+export interface ConnectionAccessTokenRow extends ConnectionRow {
+  access_token_enc: string | null;
+}
+
+export const CONNECTION_ACCESS_TOKEN_COLUMNS = `${CONNECTION_COLUMNS}, access_token_enc`;
+
 export function toConnection(row: ConnectionRow): Connection {
   return {
     userId: row.user_id,

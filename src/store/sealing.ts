@@ -29,6 +29,11 @@ export function sealTokens(cipher: TokenCipher, userId: string, tokens: Connecti
   };
 }
 
+/** Only the access token: a refresh token is opened only under the refresh lock, where it is used. */
+export function openAccessToken(cipher: TokenCipher, userId: string, row: { access_token_enc: string | null }): string | null {
+  return row.access_token_enc === null ? null : cipher.open(row.access_token_enc, contextOf(ACCESS_TOKEN_FIELD, userId));
+}
+
 /** Throws the cipher's typed errors (TokenDecryptError, UnknownKeyError) for a row that does not decrypt. */
 export function openTokens(
   cipher: TokenCipher,

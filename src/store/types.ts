@@ -43,6 +43,12 @@ export interface ConnectionTokens {
   refreshToken: string;
 }
 
+/** What a Zoom call needs: the connection and its access token only (the refresh token stays sealed). */
+export interface ConnectionWithAccessToken extends Connection {
+  /** Null once tokens are wiped (revoked, deauthorized). */
+  accessToken: string | null;
+}
+
 export interface ConnectionWithTokens extends Connection {
   /** Null once tokens are wiped (revoked, deauthorized). */
   tokens: ConnectionTokens | null;
@@ -112,6 +118,8 @@ export interface DisconnectOptions {
 export interface ConnectionRepository {
   get(userId: string): Promise<Connection | null>;
   getWithTokens(userId: string): Promise<ConnectionWithTokens | null>;
+  /** The hot path of every Zoom call: decrypts the access token alone. */
+  getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null>;
   findByZoomUserId(zoomUserId: string): Promise<Connection[]>;
   /**
    * Insert or replace the user's connection: status active, counters reset,

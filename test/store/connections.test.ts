@@ -103,6 +103,18 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     expect((await fx.store.connections.get(input.userId))?.status).toBe('active');
   });
 
+  test('the read path of a Zoom call opens the access token alone: the refresh token stays sealed', async () => {
+    const input = newConnection(uniqueUserId('access-only'));
+    await fx.store.connections.saveConnected(input);
+    // A refresh token that cannot be opened proves it was never opened.
+    await fx.store.db.query("UPDATE connections SET refresh_token_enc = 'not a sealed value' WHERE user_id = $1", [input.userId]);
+    const read = await fx.store.connections.getWithAccessToken(input.userId);
+    expect(read?.accessToken).toBe(input.accessToken);
+    expect(read).not.toHaveProperty('tokens');
+    expect(JSON.stringify(read)).not.toContain(input.refreshToken);
+    await expect(fx.store.connections.getWithTokens(input.userId)).rejects.toThrow();
+  });
+
   test('a row under an unknown key id is reported as UnknownKeyError naming the kid, not a crash', async () => {
     const input = newConnection(uniqueUserId('unknown-kid'));
     await fx.store.connections.saveConnected(input);

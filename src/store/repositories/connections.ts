@@ -3,17 +3,20 @@ import type { Db, StoreLogger } from '../db.js';
 import { LockReleasedError } from '../errors.js';
 import type { RefreshLocker } from '../refresh-lock.js';
 import {
+  CONNECTION_ACCESS_TOKEN_COLUMNS,
   CONNECTION_COLUMNS,
   CONNECTION_TOKEN_COLUMNS,
   toConnection,
+  type ConnectionAccessTokenRow,
   type ConnectionRow,
   type ConnectionTokenRow,
 } from '../rows.js';
-import { openTokens, sealTokens, type SealedTokens } from '../sealing.js';
+import { openAccessToken, openTokens, sealTokens, type SealedTokens } from '../sealing.js';
 import type {
   Connection,
   ConnectionRepository,
   ConnectionTokens,
+  ConnectionWithAccessToken,
   ConnectionWithTokens,
   DisconnectOptions,
   LockedConnection,
@@ -27,6 +30,10 @@ const GET = { name: 'zc_connection_get', text: `SELECT ${CONNECTION_COLUMNS} FRO
 const GET_WITH_TOKENS = {
   name: 'zc_connection_get_tokens',
   text: `SELECT ${CONNECTION_TOKEN_COLUMNS} FROM connections WHERE user_id = $1`,
+};
+const GET_WITH_ACCESS_TOKEN = {
+  name: 'zc_connection_get_access_token',
+  text: `SELECT ${CONNECTION_ACCESS_TOKEN_COLUMNS} FROM connections WHERE user_id = $1`,
 };
 const GET_WITH_TOKENS_FOR_UPDATE = {
   name: 'zc_connection_get_tokens_for_update',
@@ -166,6 +173,12 @@ export class SqlConnectionRepository implements ConnectionRepository {
   async getWithTokens(userId: string): Promise<ConnectionWithTokens | null> {
     const { rows } = await this.db.query<ConnectionTokenRow>(GET_WITH_TOKENS, [userId]);
     return rows[0] ? this.withTokens(rows[0]) : null;
+  }
+
+  async getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
+    const { rows } = await this.db.query<ConnectionAccessTokenRow>(GET_WITH_ACCESS_TOKEN, [userId]);
+    const row = rows[0];
+    return row ? { ...toConnection(row), accessToken: openAccessToken(this.cipher, row.user_id, row) } : null;
   }
 
   async findByZoomUserId(zoomUserId: string): Promise<Connection[]> {

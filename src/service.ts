@@ -77,9 +77,10 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     logger.warn({ emulator: emulator.url }, 'demo mode: Zoom is emulated in-process; set ZOOM_USER_MANAGED_CLIENT_ID/SECRET for real Zoom');
   }
 
-  // Two Zoom calls (one retry after a timeout) plus margin: whoever waits for a
-  // connection's lock (a refresh, a connect, a disconnect) outwaits a healthy holder.
-  const lockTimeoutMs = config.zoom.httpTimeoutMs * 2 + 5_000;
+  const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger });
+  // Two token calls (the one retry when no answer came) plus margin: whoever waits
+  // for a connection's lock (a refresh, a connect, a disconnect) outwaits a healthy holder.
+  const lockTimeoutMs = transport.longestCallMs * 2 + 5_000;
   let store: Store;
   try {
     store = await openStore({
@@ -91,6 +92,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       lockTimeoutMs,
     });
   } catch (err) {
+    await transport.close();
     await emulator?.close();
     throw err;
   }
@@ -98,11 +100,11 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     await store.migrate();
   } catch (err) {
     await store.close();
+    await transport.close();
     await emulator?.close();
     throw err;
   }
 
-  const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger });
   const connections = createConnections({
     store,
     oauth: new ZoomOAuthClient(config.zoom, transport),

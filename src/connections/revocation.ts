@@ -4,6 +4,13 @@ import type { ZoomOAuthClient } from '../zoom/index.js';
 import type { AuditLog } from './audit.js';
 import type { Clock, RequestContext } from './context.js';
 
+/**
+ * Zoom wants a webhook answered within 3 seconds and redelivers otherwise. A
+ * deauthorization that finds a refresh holding the connection gives up after
+ * this (503, so Zoom redelivers) instead of outwaiting the refresh.
+ */
+export const DEAUTHORIZATION_LOCK_WAIT_MS = 2_000;
+
 export interface RevokeResult {
   /** False when there was nothing to disconnect (idempotent repeat, or never connected). */
   disconnected: boolean;
@@ -46,7 +53,9 @@ export class Revocation {
    * Zoom's `app_deauthorized`: delete that Zoom user's tokens and personal
    * data for every app user linked to it. Idempotent: a redelivery changes
    * nothing, and a replayed event cannot disconnect a connection authorized
-   * after the event happened (the user connected again since).
+   * after the event happened (the user connected again since). Throws
+   * StoreLockTimeoutError when a refresh holds a connection longer than
+   * Zoom waits: the handler answers 503 and Zoom's redelivery finishes the job.
    */
   async deauthorize(zoomUserId: string, eventTime: Date, ctx: RequestContext, details: Record<string, unknown>): Promise<number> {
     const linked = await this.deps.store.connections.findByZoomUserId(zoomUserId);
@@ -56,6 +65,7 @@ export class Revocation {
         wipePersonalData: true,
         now: this.deps.clock(),
         authorizedNotAfter: eventTime,
+        lockTimeoutMs: DEAUTHORIZATION_LOCK_WAIT_MS,
       });
       if (before) {
         changed++;

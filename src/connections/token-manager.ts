@@ -19,6 +19,8 @@ export interface TokenPolicy {
 /** An access token ready to use, with what the caller needs to call Zoom. */
 export interface AccessGrant {
   accessToken: string;
+  /** The Zoom user the token acts for. */
+  zoomUserId: string | null;
   apiBase: string | null;
   scopes: string[];
   expiresAt: Date;
@@ -43,7 +45,7 @@ const MAX_COOLDOWN_SECONDS = 3600;
  * it, so whoever waited uses the refresh someone else just made.
  */
 export class TokenManager {
-  private readonly inflight = new Map<string, Promise<AccessGrant>>();
+  private readonly inflight = new Map<string, InFlight>();
   private readonly abort = new AbortController();
 
   constructor(
@@ -67,9 +69,12 @@ export class TokenManager {
     if (!this.isExpiring(row, now)) return toGrant(row, row.accessToken);
     const blocked = this.automaticRefreshBlocked(row, now);
     if (blocked) return this.serveWhileBlocked(row, now, blocked);
+    const refresh = this.coalesced(userId, { kind: 'expiring' }, row.version, row.accessToken);
     try {
-      return await this.coalesced(userId, { kind: 'expiring' }, row.version, row.accessToken);
+      return await refresh.run;
     } catch (err) {
+      // The refresh we joined may have been started because Zoom refused this very token.
+      if (refresh.rejectedToken === row.accessToken) throw err;
       if (!isPassing(err) || !isStillValid(row, this.deps.clock())) throw err;
       this.deps.logger.info({ userId, error: describe(err) }, 'refresh failed; serving the still-valid access token');
       return toGrant(row, row.accessToken);
@@ -86,13 +91,13 @@ export class TokenManager {
     const now = this.deps.clock();
     const blocked = this.automaticRefreshBlocked(row, now);
     if (blocked) throw blockedError(row, now, blocked);
-    return this.coalesced(userId, { kind: 'rejected' }, row.version, failedAccessToken);
+    return this.coalesced(userId, { kind: 'rejected' }, row.version, failedAccessToken).run;
   }
 
   /** POST .../refresh: refresh now, whatever the token's age, even during a cooldown or when inactive. */
   async refreshNow(userId: string): Promise<Connection> {
     const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
-    await this.coalesced(userId, { kind: 'manual' }, row.version, row.accessToken);
+    await this.coalesced(userId, { kind: 'manual' }, row.version, row.accessToken).run;
     const after = await this.deps.store.connections.get(userId);
     if (!after) throw notConnected();
     return after;
@@ -111,7 +116,7 @@ export class TokenManager {
     const lastActivity = row.lastRefreshedAt ?? row.authorizedAt;
     if (lastActivity && lastActivity >= idleBefore) return false;
     if (this.automaticRefreshBlocked(row, this.deps.clock())) return false;
-    await this.coalesced(userId, { kind: 'idle' }, row.version, row.accessToken);
+    await this.coalesced(userId, { kind: 'idle' }, row.version, row.accessToken).run;
     return true;
   }
 
@@ -145,15 +150,22 @@ export class TokenManager {
    * resolves only with a token fresh from Zoom (or one another process just
    * got); every failure rejects, and each caller applies its own fallback.
    */
-  private coalesced(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): Promise<AccessGrant> {
+  private coalesced(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): InFlight {
     const key = trigger.kind === 'manual' ? `manual\0${userId}` : userId;
     const existing = this.inflight.get(key);
-    if (existing) return existing;
-    const run = this.refreshUnderLock(userId, trigger, seenVersion, seenAccessToken).finally(() => {
-      this.inflight.delete(key);
-    });
-    this.inflight.set(key, run);
-    return run;
+    if (existing) {
+      // A caller whose token Zoom refused marks the shared refresh, so no one falls back to that token.
+      if (trigger.kind === 'rejected') existing.rejectedToken = seenAccessToken;
+      return existing;
+    }
+    const entry: InFlight = {
+      run: this.refreshUnderLock(userId, trigger, seenVersion, seenAccessToken).finally(() => {
+        this.inflight.delete(key);
+      }),
+      rejectedToken: trigger.kind === 'rejected' ? seenAccessToken : null,
+    };
+    this.inflight.set(key, entry);
+    return entry;
   }
 
   private async refreshUnderLock(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): Promise<AccessGrant> {
@@ -175,7 +187,7 @@ export class TokenManager {
     return outcome.grant;
   }
 
-  /** Inside the lock: one token call (plus one retry after a timeout), then one write. Nothing else. */
+  /** Inside the lock: one token call (plus one retry when no answer came), then one write. Nothing else. */
   private async refreshLocked(locked: LockedConnection, row: UsableRow): Promise<Outcome> {
     const started = this.deps.clock();
     let tokenSet: TokenSet;
@@ -193,7 +205,12 @@ export class TokenManager {
       apiUrl: tokenSet.apiBase ?? row.apiUrl,
       now,
     });
-    if (!saved) return this.discardUnsaved(row.userId, tokenSet.refreshToken);
+    if (!saved) {
+      // Unreachable while every writer takes this lock (a disconnect or connect waits for us).
+      // Were it reached, the disconnect revoked the whole grant at Zoom, these tokens with it.
+      this.deps.logger.error({ userId: row.userId }, 'a refresh result could not be saved: the connection changed under its lock');
+      return { kind: 'failed', error: notConnected() };
+    }
     this.deps.logger.info({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
     return { kind: 'done', grant: toGrant(saved, tokenSet.accessToken) };
   }
@@ -216,23 +233,6 @@ export class TokenManager {
       }
       throw err;
     }
-  }
-
-  /**
-   * The row changed although we held its lock (only a writer that bypasses
-   * the lock, such as an older instance mid-deploy, can do that). Revoking
-   * at Zoom ends the user's whole grant, so it is done only when the
-   * connection is gone; a live one (reconnected meanwhile) keeps its grant
-   * and these tokens are just dropped.
-   */
-  private async discardUnsaved(userId: string, refreshToken: string): Promise<Outcome> {
-    const current = await this.deps.store.connections.get(userId);
-    if (!current || current.status === 'revoked' || current.status === 'deauthorized') {
-      this.revokeOrphan(refreshToken);
-      return { kind: 'failed', error: notConnected() };
-    }
-    this.deps.logger.warn({ userId }, 'the connection changed during a refresh; its result was dropped');
-    return failed('zoom_unavailable', 'The connection changed while refreshing; try again.', 1, undefined);
   }
 
   private async recordFailure(locked: LockedConnection, row: UsableRow, err: unknown): Promise<Outcome> {
@@ -260,7 +260,12 @@ export class TokenManager {
     const counts = !(err instanceof ZoomRateLimitedError) && !isClientRejected(err);
     const failureCount = counts ? row.refreshFailureCount + 1 : row.refreshFailureCount;
     const inactive = row.status === 'inactive' || failureCount >= this.deps.policy.maxConsecutiveFailures;
-    const retryAfter = err instanceof ZoomRateLimitedError ? err.retryAfterSeconds : this.cooldownSeconds(Math.max(1, failureCount));
+    // Never less than a second (a 429 may say "0" or a past date), and never shorter than Zoom asked for.
+    const retryAfter = Math.max(
+      1,
+      err instanceof ZoomRateLimitedError ? err.retryAfterSeconds : this.cooldownSeconds(Math.max(1, failureCount)),
+      err instanceof ZoomUnavailableError ? (err.retryAfterSeconds ?? 0) : 0,
+    );
     const blockedUntil = new Date(now.getTime() + retryAfter * 1000);
     await locked.recordFailure(row.version, {
       error: describe(err),
@@ -296,17 +301,19 @@ export class TokenManager {
     return Math.max(1, Math.round(capped * (0.75 + Math.random() * 0.5)));
   }
 
-  private revokeOrphan(refreshToken: string): void {
-    this.deps.oauth.revoke(refreshToken).catch((err: unknown) => {
-      this.deps.logger.warn({ error: describe(err) }, 'Could not revoke a grant refreshed after disconnect');
-    });
-  }
 }
 
 type UsableRow = ConnectionWithTokens & { tokens: NonNullable<ConnectionWithTokens['tokens']> };
 type ReadyRow = ConnectionWithAccessToken & { accessToken: string };
 
 type Outcome = { kind: 'done'; grant: AccessGrant } | { kind: 'failed'; error: ConnectError };
+
+/** One refresh in flight, shared by its callers. */
+interface InFlight {
+  run: Promise<AccessGrant>;
+  /** The access token Zoom refused, when a caller joined because of that: never a fallback. */
+  rejectedToken: string | null;
+}
 
 function failed(code: 'zoom_unavailable' | 'zoom_rate_limited', message: string, retryAfterSeconds: number, trackingId: string | undefined): Outcome {
   return { kind: 'failed', error: new ConnectError(code, message, { retryAfterSeconds, trackingId }) };
@@ -347,6 +354,7 @@ function isClientRejected(err: unknown): boolean {
 function toGrant(row: Connection, accessToken: string): AccessGrant {
   return {
     accessToken,
+    zoomUserId: row.zoomUserId,
     apiBase: row.apiUrl,
     scopes: row.grantedScopes,
     expiresAt: row.accessTokenExpiresAt ?? new Date(0),

@@ -15,7 +15,7 @@ import {
 } from '../zoom/index.js';
 import type { Clock } from './context.js';
 import { ConnectError } from './errors.js';
-import type { TokenManager } from './token-manager.js';
+import type { AccessGrant, TokenManager } from './token-manager.js';
 
 const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 
@@ -53,9 +53,9 @@ export class ZoomAccount {
   }
 
   private async call<T>(userId: string, operation: Operation, fn: (auth: ZoomAuth) => Promise<T>): Promise<T> {
-    this.dailyLimits.check(userId, operation);
     const scopes = REQUIRED_SCOPES[operation];
     let grant = await this.deps.tokens.getAccessToken(userId);
+    this.dailyLimits.check(grant.zoomUserId, operation);
     // An empty scope list means Zoom did not tell us: let Zoom decide.
     if (grant.scopes.length > 0 && !hasAnyScope(grant.scopes, scopes)) {
       throw new ConnectError('insufficient_scope', `This Zoom connection lacks the scope this needs (one of: ${scopes.join(', ')}); add it to the Zoom app and connect again.`);
@@ -65,18 +65,18 @@ export class ZoomAccount {
       this.touch(userId);
       return result;
     } catch (err) {
-      if (!(err instanceof ZoomApiError && err.isInvalidAccessToken)) throw this.failure(userId, operation, err);
+      if (!(err instanceof ZoomApiError && err.isInvalidAccessToken)) throw this.failure(grant, operation, err);
     }
     grant = await this.deps.tokens.refreshAfterRejection(userId, grant.accessToken);
     try {
       return await fn(grant);
     } catch (err) {
-      throw this.failure(userId, operation, err);
+      throw this.failure(grant, operation, err);
     }
   }
 
-  private failure(userId: string, operation: Operation, err: unknown): unknown {
-    if (err instanceof ZoomRateLimitedError && err.daily) this.dailyLimits.remember(userId, operation, err.retryAfterSeconds);
+  private failure(grant: AccessGrant, operation: Operation, err: unknown): unknown {
+    if (err instanceof ZoomRateLimitedError && err.daily) this.dailyLimits.remember(grant.zoomUserId, operation, err.retryAfterSeconds);
     return mapApiError(err);
   }
 
@@ -97,18 +97,20 @@ type Operation = keyof typeof REQUIRED_SCOPES;
 const MAX_REMEMBERED_LIMITS = 100_000;
 
 /**
- * DESIGN: a daily limit's 429 is not retried until its reset. Zoom counts
- * daily limits per account and API, so once Zoom says a user's call is
- * spent for the day, that call is answered here, without asking Zoom again,
- * until the reset. Per process: another instance learns it from Zoom once.
+ * DESIGN: a daily limit's 429 is not retried until its reset. Once Zoom says
+ * a call is spent for the day for a Zoom user, that call is answered here,
+ * without asking Zoom again, until the reset. Keyed by the Zoom user, not
+ * the app user: reconnected to another Zoom account, an app user starts
+ * afresh. Per process: another instance learns it from Zoom once.
  */
 class DailyLimits {
   private readonly until = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {}
 
-  check(userId: string, operation: Operation): void {
-    const key = `${operation} ${userId}`;
+  check(zoomUserId: string | null, operation: Operation): void {
+    if (zoomUserId === null) return;
+    const key = `${operation} ${zoomUserId}`;
     const until = this.until.get(key);
     if (until === undefined) return;
     const left = Math.ceil((until - this.clock().getTime()) / 1000);
@@ -119,10 +121,10 @@ class DailyLimits {
     throw new ConnectError('zoom_rate_limited', 'Zoom\'s daily rate limit for this call is reached.', { retryAfterSeconds: left });
   }
 
-  remember(userId: string, operation: Operation, retryAfterSeconds: number): void {
-    if (retryAfterSeconds <= 0) return;
+  remember(zoomUserId: string | null, operation: Operation, retryAfterSeconds: number): void {
+    if (zoomUserId === null || retryAfterSeconds <= 0) return;
     if (this.until.size >= MAX_REMEMBERED_LIMITS) this.until.clear();
-    this.until.set(`${operation} ${userId}`, this.clock().getTime() + retryAfterSeconds * 1000);
+    this.until.set(`${operation} ${zoomUserId}`, this.clock().getTime() + retryAfterSeconds * 1000);
   }
 }
 

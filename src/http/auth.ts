@@ -90,8 +90,11 @@ function remoteKeys(jwksUrl: string): JWTVerifyGetKey {
 }
 
 function isKeySetFetchFailure(err: unknown): boolean {
-  // jose raises fetch's own TypeError for network failures, and a bare JOSEError for a non-200 or non-JSON answer.
-  if (!(err instanceof errors.JOSEError)) return true;
+  // fetch's own TypeError ("fetch failed") for a network failure; jose's timeout; a bare JOSEError for a
+  // non-200 or non-JSON answer; JWKSInvalid for a body that is no key set. Anything else (a key the
+  // runtime cannot import, say) is about the token's choice of key: the token's fault, a 401.
+  if (err instanceof TypeError) return err.message === 'fetch failed';
+  if (!(err instanceof errors.JOSEError)) return false;
   return err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid || err.code === errors.JOSEError.code;
 }
 

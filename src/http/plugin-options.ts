@@ -37,6 +37,13 @@ export interface ZoomConnectPluginOptions {
   webhookSecretToken?: string;
   /** Our Zoom client id: events for another app are ignored. */
   clientId: string;
+  /**
+   * Exact origins (`https://app.example.com`) whose pages may send the
+   * user routes' POSTs from another origin, as a frontend the host already
+   * serves with credentialed CORS. Every other cross-site or cross-origin
+   * POST from a browser is refused (CSRF). Default: none.
+   */
+  trustedOrigins?: string[];
   /** Per-IP limits on the connect routes; false turns them off (benchmarks). */
   rateLimit?: { authorize: RouteRateLimit; callback: RouteRateLimit } | false;
 }

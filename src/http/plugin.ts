@@ -3,7 +3,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from './auth.js';
 import { installErrorHandling } from './error-handler.js';
-import { refuseForgeableWrites } from './forgery-guard.js';
+import { forgeryGuard } from './forgery-guard.js';
 import type { ResolvedPluginOptions, ZoomConnectPluginOptions } from './plugin-options.js';
 import { connectRoutes } from './routes/connect.js';
 import { userRoutes } from './routes/user.js';
@@ -45,7 +45,7 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
   };
   // The app user's routes sit behind the CSRF guard; Zoom's webhook, a cross-site POST by nature, sits beside it.
   await app.register((userScope: FastifyInstance, _options, done) => {
-    userScope.addHook('onRequest', refuseForgeableWrites);
+    userScope.addHook('onRequest', forgeryGuard(opts.trustedOrigins ?? []));
     connectRoutes(userScope, opts.connections, resolved);
     userRoutes(userScope, opts.connections, resolved);
     done();

@@ -113,6 +113,8 @@ export interface DisconnectOptions {
    * connection the user made after the event.
    */
   authorizedNotAfter?: Date;
+  /** Wait at most this long for a refresh holding the connection's lock (default: the store's lock wait). */
+  lockTimeoutMs?: number;
 }
 
 export interface ConnectionRepository {

@@ -38,6 +38,7 @@ interface RawResponse extends ZoomResponse {
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const RATE_LIMIT_JITTER_MS = 100;
 
 /**
  * One HTTP exchange with Zoom, with the retry policy every call shares:
@@ -96,6 +97,15 @@ export class ZoomTransport {
     }
   }
 
+  /**
+   * The longest one non-idempotent call (a token request) can take: per-second
+   * 429s waited out and retried, then one attempt up to the timeout. A lock
+   * held across such calls must outlast this.
+   */
+  get longestCallMs(): number {
+    return this.options.timeoutMs + this.maxRetries * (this.maxRateLimitWaitMs + RATE_LIMIT_JITTER_MS);
+  }
+
   close(): Promise<void> {
     return this.dispatcher.close();
   }
@@ -108,7 +118,7 @@ export class ZoomTransport {
     if (daily || !canRetry || retryAfter * 1000 > this.maxRateLimitWaitMs) {
       return Promise.reject(new ZoomRateLimitedError(retryAfter, daily, res.trackingId));
     }
-    return Promise.resolve(retryAfter * 1000 + Math.random() * 100);
+    return Promise.resolve(retryAfter * 1000 + Math.random() * RATE_LIMIT_JITTER_MS);
   }
 
   private async backoff(attempt: number, signal: AbortSignal | undefined, atLeastMs = 0): Promise<void> {

@@ -14,6 +14,8 @@ import { captureLog, secretsIn, type CapturedLog } from '../helpers/log-capture.
  */
 
 const HOST_COOKIE_SECRET = 'host-app-cookie-signing-secret-0123456789';
+/** A frontend on another origin that the host serves with credentialed CORS. */
+const TRUSTED_FRONTEND = 'https://app.example.test';
 
 let env: EmbeddedCore;
 let host: FastifyInstance;
@@ -40,7 +42,7 @@ beforeAll(async () => {
     return { user: request.body.user };
   });
   host.get('/host/whoami', (request) => ({ user: sessionUser(request) }));
-  await host.register(zoomConnect, env.core.pluginOptions(sessionUser, { rateLimit: false }));
+  await host.register(zoomConnect, env.core.pluginOptions(sessionUser, { rateLimit: false, trustedOrigins: [TRUSTED_FRONTEND] }));
   await host.listen({ port: env.port, host: '127.0.0.1' });
   client = new ServiceClient(env.baseUrl);
 });
@@ -138,6 +140,35 @@ describe('cross-site request forgery against the host\'s session', () => {
     expectProblem(await client.post(REVOKE, { browser: user.browser, headers }), 403, 'cross_site_request');
     expectProblem(await client.post(REFRESH, { browser: user.browser, headers }), 403, 'cross_site_request');
     expect(await statusOf(user.userId)).toBe('active');
+  });
+
+  it('a POST revoke from a sibling subdomain (same-site, which Lax cookies reach) is refused 403 and the connection stays', async () => {
+    const user = await connectedUser('csrf-sibling');
+    expectProblem(await client.post(REVOKE, { browser: user.browser, headers: { 'sec-fetch-site': 'same-site' } }), 403, 'cross_site_request');
+    expect(await statusOf(user.userId)).toBe('active');
+  });
+
+  it.each([
+    ['a foreign origin', 'https://evil.example'],
+    ['an opaque (null) origin', 'null'],
+  ])('without Fetch Metadata, a POST revoke from %s is refused 403 by its Origin and the connection stays', async (_label, origin) => {
+    const user = await connectedUser('csrf-origin');
+    expectProblem(await client.post(REVOKE, { browser: user.browser, headers: { origin } }), 403, 'cross_site_request');
+    expect(await statusOf(user.userId)).toBe('active');
+  });
+
+  it('without Fetch Metadata, a POST revoke whose Origin is this host disconnects', async () => {
+    const user = await connectedUser('same-origin-header');
+    const reply = await client.post(REVOKE, { browser: user.browser, headers: { origin: env.baseUrl } });
+    expect(reply.status).toBe(200);
+    expect(await statusOf(user.userId)).toBe('revoked');
+  });
+
+  it('a POST revoke from a trusted frontend origin disconnects, even cross-site', async () => {
+    const user = await connectedUser('trusted-origin');
+    const reply = await client.post(REVOKE, { browser: user.browser, headers: { origin: TRUSTED_FRONTEND, 'sec-fetch-site': 'cross-site' }, json: {} });
+    expect(reply.status).toBe(200);
+    expect(await statusOf(user.userId)).toBe('revoked');
   });
 
   it.each([

@@ -66,7 +66,7 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
     await expect(sweep).rejects.toMatchObject({ code: 'zoom_unavailable' });
   });
 
-  test('a caller retrying after Zoom rejected its token is never handed that token back when the shared refresh fails', async () => {
+  test('once Zoom refused a token, nobody sharing the failed refresh is handed it: not the caller Zoom refused, nor the reader who started the refresh', async () => {
     const tokens = tokenManager();
     const { userId, accessToken } = await expiringConnection();
     await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 400 });
@@ -77,7 +77,32 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
 
     await expect(retry).rejects.toBeInstanceOf(ConnectError);
     await expect(retry).rejects.toMatchObject({ code: 'zoom_unavailable' });
-    expect((await reader).accessToken).toBe(accessToken);
+    await expect(reader).rejects.toMatchObject({ code: 'zoom_unavailable' });
+  });
+
+  test('a reader who joins a refresh started because Zoom refused its token is not handed that token when the refresh fails', async () => {
+    const tokens = tokenManager();
+    const { userId, accessToken } = await expiringConnection();
+    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 400 });
+
+    const retry = tokens.refreshAfterRejection(userId, accessToken);
+    await sleep(100);
+    const reader = tokens.getAccessToken(userId);
+
+    await expect(reader).rejects.toMatchObject({ code: 'zoom_unavailable' });
+    await expect(retry).rejects.toMatchObject({ code: 'zoom_unavailable' });
+  });
+
+  test('a refresh 429 that says "retry after 0" still pauses automatic refreshes for a moment', async () => {
+    const tokens = tokenManager();
+    const { userId } = await expiringConnection();
+    // More 429s than the transport retries, so the refresh gives up with Retry-After 0.
+    await control(emulator.url, 'faults', { rateLimit: { count: 5, retryAfter: 0 }, paths: ['/oauth/token'] });
+
+    await expect(tokens.refreshNow(userId)).rejects.toMatchObject({ code: 'zoom_rate_limited' });
+
+    const after = await fx.store.connections.get(userId);
+    expect(after?.refreshBlockedUntil?.getTime() ?? 0).toBeGreaterThan(Date.now() + 100);
   });
 
   test('a refresh Zoom processed but whose answer was lost is retried once; Zoom\'s invalid_grant then marks the connection needs_reauth', async () => {

@@ -61,6 +61,20 @@ describe.each(BACKENDS)('zoom account on %s', (backend) => {
     await expect(account.listMeetings(userId, {})).resolves.toHaveProperty('meetings');
   });
 
+  test('a remembered daily limit belongs to the Zoom user: after a disconnect the app user hears not_connected, and connected to another Zoom account the call goes through', async () => {
+    const userId = uniqueUserId('daily-reconnect');
+    await storeEmulatorConnection(fx.store, emulator.url, userId, 3_600_000);
+    await control(emulator.url, 'faults', { rateLimit: { count: 1, type: 'Daily', retryAfter: 3_600 }, paths: ['/v2/users/me'] });
+    await expect(account.profile(userId)).rejects.toMatchObject({ code: 'zoom_rate_limited' });
+
+    await fx.store.connections.disconnect(userId, 'revoked', { wipePersonalData: false, now: new Date() });
+    await expect(account.profile(userId)).rejects.toMatchObject({ code: 'not_connected' });
+
+    // The same app user connects another Zoom account (storeEmulatorConnection consents as a new Zoom user).
+    await storeEmulatorConnection(fx.store, emulator.url, userId, 3_600_000, 'another-');
+    await expect(account.profile(userId)).resolves.toHaveProperty('id');
+  });
+
   test('a per-second 429 is not remembered: the next call goes to Zoom', async () => {
     const userId = uniqueUserId('qps');
     await storeEmulatorConnection(fx.store, emulator.url, userId, 3_600_000);

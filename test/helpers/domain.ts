@@ -6,7 +6,7 @@ import type { Logger } from '../../src/config/logger.js';
 import type { EmulatorClient } from '../../src/emulator/index.js';
 import type { Store } from '../../src/store/types.js';
 import { ZoomApi, ZoomOAuthClient, ZoomTransport } from '../../src/zoom/index.js';
-import { connect } from '../emulator/helpers.js';
+import { api, connect } from '../emulator/helpers.js';
 import { newConnection } from './store-fixtures.js';
 
 export interface ZoomClients {
@@ -32,14 +32,24 @@ export function zoomClientsFor(emulatorUrl: string, client: EmulatorClient, logg
 }
 
 /**
- * Connects `userId` at the emulator (consent, PKCE, code exchange) and stores
- * the connection with its real tokens, the access token stored as expiring
- * `expiresInMs` from now.
+ * Connects `userId` at the emulator (consent, PKCE, code exchange) as the Zoom
+ * user `<zoomUserPrefix><userId>@example.test` and stores the connection with
+ * its real tokens, the access token stored as expiring `expiresInMs` from now.
  */
-export async function storeEmulatorConnection(store: Store, emulatorUrl: string, userId: string, expiresInMs: number): Promise<{ accessToken: string }> {
-  const tokens = await connect(emulatorUrl, { user: `${userId}@example.test` });
+export async function storeEmulatorConnection(
+  store: Store,
+  emulatorUrl: string,
+  userId: string,
+  expiresInMs: number,
+  zoomUserPrefix = '',
+): Promise<{ accessToken: string }> {
+  const tokens = await connect(emulatorUrl, { user: `${zoomUserPrefix}${userId}@example.test` });
+  const me = await api(emulatorUrl, '/v2/users/me', tokens.access_token);
   await store.connections.saveConnected(
     newConnection(userId, {
+      zoomUserId: String(me.body['id']),
+      zoomEmail: String(me.body['email']),
+      zoomAccountId: String(me.body['account_id']),
       accessToken: tokens.access_token,
       refreshToken: tokens.refresh_token,
       accessTokenExpiresAt: new Date(Date.now() + expiresInMs),

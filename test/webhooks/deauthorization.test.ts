@@ -98,6 +98,34 @@ describe('app_deauthorized', () => {
     expect(JSON.stringify(audit)).not.toContain(u.accountId);
   });
 
+  it('a deauthorization that finds a refresh holding the connection gives up after a short wait with 503 (Zoom redelivers), and the redelivery disconnects', async () => {
+    const u = await connected('behind-refresh');
+    const delivery = signedDelivery(eventFor(u), TEST_WEBHOOK_SECRET);
+    let release = (): void => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = (): void => undefined;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const refresh = stack.service.store.connections.withRefreshLock(u.userId, 20_000, async () => {
+      held();
+      await released;
+    });
+    await holding;
+    // A handler that outwaited the refresh would see it end here and answer 204, long after Zoom gave up.
+    const longRefresh = setTimeout(release, 8_000);
+
+    const first = await deliver(stack.baseUrl, delivery);
+    release();
+    clearTimeout(longRefresh);
+    await refresh;
+
+    expect(first.status).toBe(503);
+    expect(first.headers['retry-after']).toBeDefined();
+    expect((await stack.service.store.connections.get(u.userId))?.status).toBe('active');
+    // Zoom redelivers the same event.
+    expect((await deliver(stack.baseUrl, delivery)).status).toBe(204);
+    expect((await stack.service.store.connections.get(u.userId))?.status).toBe('deauthorized');
+  });
+
   it('deauthorization is recorded in the audit log with the sender\'s IP and user agent, and no token', async () => {
     const u = await connected('audited');
 

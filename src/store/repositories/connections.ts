@@ -245,7 +245,8 @@ export class SqlConnectionRepository implements ConnectionRepository {
    * deauthorization still deletes personal data.
    */
   async disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: DisconnectOptions): Promise<ConnectionWithTokens | null> {
-    return this.locker.run(userId, this.writeLockTimeoutMs, (db) => db.transaction((tx) => this.disconnectLocked(tx, userId, status, opts)));
+    const wait = opts.lockTimeoutMs ?? this.writeLockTimeoutMs;
+    return this.locker.run(userId, wait, (db) => db.transaction((tx) => this.disconnectLocked(tx, userId, status, opts)));
   }
 
   private async disconnectLocked(

@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/', 'bench/results/', 'test-results/', 'web/**/*.js'] },
+  { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bench/results/', 'test-results/', 'web/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

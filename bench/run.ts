@@ -21,7 +21,7 @@ import { TokenCipher } from '../src/crypto/index.js';
 import { openTokens } from '../src/store/sealing.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/helpers/postgres.js';
 import { freePort } from '../test/helpers/net.js';
-import { currentRssMb, spawnNode, tsEntry, REPO_ROOT, type Child } from './lib/children.js';
+import { appEntry, buildProject, currentRssMb, spawnNode, tsEntry, REPO_ROOT, type Child } from './lib/children.js';
 import {
   BENCH_CLIENT_ID,
   BENCH_CLIENT_SECRET,
@@ -114,6 +114,7 @@ function describe(m: Measurement, unit = 'req/s'): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  buildProject();
   if (argv.includes('--scale')) {
     const { runScale } = await import('./scale.js');
     await runScale();
@@ -232,12 +233,12 @@ async function main(): Promise<void> {
 
     for (const backend of settings.backends) {
       log(`\n== ${backend} ==`);
-      // One profile per thread (tsx's loader runs in a worker): a directory of their own, the busiest is the app.
+      // One profile per thread: a directory of their own, the busiest is the app.
       const profileDir = path.join(workDir, `cpu-prof-${backend}`);
       const nodeFlags = [...settings.appNodeFlags, ...(settings.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])];
       // PGlite's data directory must exist (only demo mode creates it).
       await mkdir(path.join(workDir, `data-${backend}`), { recursive: true });
-      const app = await spawnNode({ name: `app-${backend}`, args: tsEntry('bench/app-process.ts', nodeFlags), env: appEnv(backend), logDir: workDir, ready: 'ipc' });
+      const app = await spawnNode({ name: `app-${backend}`, args: appEntry(nodeFlags), env: appEnv(backend), logDir: workDir, ready: 'ipc' });
       children.push(app);
       cpu.role('app', app.pid);
       currentApp = app;

@@ -28,7 +28,7 @@ import { SqlConnectionRepository } from '../src/store/repositories/connections.j
 import { sealTokens } from '../src/store/sealing.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/helpers/postgres.js';
 import { freePort } from '../test/helpers/net.js';
-import { spawnNode, tsEntry, REPO_ROOT, type Child } from './lib/children.js';
+import { appEntry, spawnNode, REPO_ROOT, type Child } from './lib/children.js';
 import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, BENCH_JWT_SECRET, BENCH_WEBHOOK_SECRET, agent, signAppJwt } from './lib/connect.js';
 import { runLoad, type Measurement } from './lib/load.js';
 import { machineInfo, markdownTable, type MachineInfo } from './lib/report.js';
@@ -339,7 +339,7 @@ async function statusLoad(
   const port = await freePort();
   const app: Child = await spawnNode({
     name: `app-${label}`,
-    args: tsEntry('bench/app-process.ts'),
+    args: appEntry(),
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npx zoom-connect ...` works
-// right after `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// The CLI: compiled JavaScript when `npm install` built it and it is up to
+// date, the TypeScript sources through tsx otherwise (bin/project.js), so
+// `npx zoom-connect ...` works right after `npm install` with no build step.
+import { importProject } from './project.js';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await importProject('cli/main');
 process.exitCode = await main(process.argv.slice(2));

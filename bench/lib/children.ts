@@ -3,7 +3,7 @@
  * never steals their event loop: each is a `node` child (no wrapper process,
  * so its pid is the one whose memory we read) with its output in a log file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +138,23 @@ export async function spawnNode(options: SpawnOptions): Promise<Child> {
       return stopping;
     },
   };
+}
+
+/**
+ * The `node` arguments that run the app process (bench/app-process.js): the
+ * compiled build when fresh, as `zoom-connect serve` runs in production.
+ */
+export function appEntry(nodeFlags: string[] = []): string[] {
+  return [...nodeFlags, path.join(REPO_ROOT, 'bench', 'app-process.js')];
+}
+
+/**
+ * Compiles src/ to dist/ (scripts/build.js) so the app process runs what
+ * production runs; throws when the build fails rather than measure tsx.
+ */
+export function buildProject(): void {
+  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.js')], { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('npm run build failed: the benchmark measures the compiled service');
 }
 
 /** The `node` arguments that run a TypeScript entry point of this repository. */

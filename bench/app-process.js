@@ -3,17 +3,21 @@
  * (startService) configured from the environment like `zoom-connect serve`,
  * with the connect-route rate limits off (there is no environment switch for
  * that) and the pool size the baselines use. Reports readiness over IPC.
+ * Loads the project as the CLI does (bin/project.js): the compiled build,
+ * which bench/run.ts makes fresh first, so production's memory is measured.
  *
  * Run by bench/run.ts and bench/scale.ts; not meant to be started by hand.
  */
-import { loadConfig } from '../src/config/config.js';
-import { startService } from '../src/service.js';
+import { importProject } from '../bin/project.js';
+
+const { loadConfig } = await importProject('config/config');
+const { startService } = await importProject('service');
 
 const poolMax = Number(process.env.BENCH_POOL_MAX ?? '10');
 const service = await startService(loadConfig(process.env), { rateLimit: false, poolMax });
 
 let stopping = false;
-const stop = async (): Promise<void> => {
+const stop = async () => {
   if (stopping) return;
   stopping = true;
   await service.close();

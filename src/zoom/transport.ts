@@ -128,14 +128,25 @@ export class ZoomTransport {
   }
 
   private async once(req: ZoomRequest): Promise<RawResponse> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    // One controller per attempt, its timer cleared as soon as the answer is in.
+    // AbortSignal.timeout would keep every signal and its timer alive for the
+    // whole timeout (10 s of calls at thousands a second), and AbortSignal.any
+    // would pile dependents onto a long-lived caller signal on Node 20.
+    const controller = new AbortController();
+    let timedOutHere = false;
+    const timer = setTimeout(() => {
+      timedOutHere = true;
+      controller.abort(new Error(`timed out after ${this.options.timeoutMs} ms`));
+    }, this.options.timeoutMs);
+    const relay = (): void => controller.abort(req.signal?.reason);
+    if (req.signal?.aborted) relay();
+    else req.signal?.addEventListener('abort', relay, { once: true });
     try {
       const res = await request(req.url, {
         method: req.method,
         headers: req.headers,
         body: req.body,
-        signal,
+        signal: controller.signal,
         dispatcher: this.dispatcher,
       });
       const text = await readLimited(res.body, MAX_BODY_BYTES);
@@ -148,7 +159,7 @@ export class ZoomTransport {
         rateLimitType: header(res.headers['x-ratelimit-type']),
       };
     } catch (err) {
-      const timedOut = timeout.aborted || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
+      const timedOut = timedOutHere || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
       if (req.signal?.aborted || err instanceof ZoomUnavailableError) throw err;
       this.options.logger.warn(
         { zoom: { method: req.method, path: pathOf(req.url), timedOut, cause: errorCode(err) } },
@@ -162,6 +173,9 @@ export class ZoomTransport {
         undefined,
         undefined,
       );
+    } finally {
+      clearTimeout(timer);
+      req.signal?.removeEventListener('abort', relay);
     }
   }
 

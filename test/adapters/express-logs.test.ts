@@ -1,8 +1,6 @@
-import type { Server } from 'node:http';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createZoomConnectRouter } from '../../src/adapters/express/index.js';
-import { startEmbeddedCore, type EmbeddedCore } from '../helpers/embedded.js';
+import type { EmbeddedCore } from '../helpers/embedded.js';
+import { startExpressHost, type ExpressHost } from '../helpers/express-host.js';
 import { Browser, consent } from '../helpers/flow.js';
 import { captureLog, secretsIn, type CapturedLog } from '../helpers/log-capture.js';
 
@@ -12,34 +10,18 @@ import { captureLog, secretsIn, type CapturedLog } from '../helpers/log-capture.
  * and our state.
  */
 
+let host: ExpressHost;
 let env: EmbeddedCore;
-let server: Server;
-let router: Awaited<ReturnType<typeof createZoomConnectRouter>>;
 let log: CapturedLog;
 
-function sessionUser(req: express.Request): string | null {
-  return /(?:^|;\s*)session=([A-Za-z0-9-]+)/.exec(req.headers.cookie ?? '')?.[1] ?? null;
-}
-
 beforeAll(async () => {
-  env = await startEmbeddedCore();
   log = captureLog('info');
-  router = await createZoomConnectRouter({
-    ...env.core.pluginOptions(() => null, { rateLimit: false }),
-    getUserId: sessionUser,
-    logger: log.logger,
-  });
-  const app = express();
-  app.use(router);
-  await new Promise<void>((resolve) => {
-    server = app.listen(env.port, '127.0.0.1', () => resolve());
-  });
+  host = await startExpressHost({ logger: log.logger });
+  env = host.env;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  await router?.close();
-  await env?.close();
+  await host?.close();
 });
 
 describe('the Express adapter with the host\'s logger at info', () => {

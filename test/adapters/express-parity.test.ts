@@ -1,8 +1,6 @@
-import type { Server } from 'node:http';
-import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createZoomConnectRouter } from '../../src/adapters/express/index.js';
-import { startEmbeddedCore, type EmbeddedCore } from '../helpers/embedded.js';
+import type { EmbeddedCore } from '../helpers/embedded.js';
+import { startExpressHost, type ExpressHost } from '../helpers/express-host.js';
 import { Browser, consent } from '../helpers/flow.js';
 import { EmulatorControl, expectProblem, MEETINGS, ServiceClient, STATUS } from '../helpers/http-client.js';
 
@@ -12,25 +10,16 @@ import { EmulatorControl, expectProblem, MEETINGS, ServiceClient, STATUS } from 
  * dropped, problem+json for unknown paths and for URLs the router cannot parse.
  */
 
+let host: ExpressHost;
 let env: EmbeddedCore;
-let server: Server;
-let router: Awaited<ReturnType<typeof createZoomConnectRouter>>;
 let client: ServiceClient;
 let zoom: EmulatorControl;
 /** A connected user's browser (the host session cookie `session=parity`). */
 const browser = new Browser();
 
 beforeAll(async () => {
-  env = await startEmbeddedCore();
-  router = await createZoomConnectRouter({
-    ...env.core.pluginOptions(() => null, { rateLimit: false }),
-    getUserId: (req) => /(?:^|;\s*)session=([A-Za-z0-9-]+)/.exec(req.headers.cookie ?? '')?.[1] ?? null,
-  });
-  const app = express();
-  app.use(router);
-  await new Promise<void>((resolve) => {
-    server = app.listen(env.port, '127.0.0.1', () => resolve());
-  });
+  host = await startExpressHost();
+  env = host.env;
   client = new ServiceClient(env.baseUrl);
   zoom = new EmulatorControl(env.emulator.url);
 
@@ -42,9 +31,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server?.close(() => resolve()));
-  await router?.close();
-  await env?.close();
+  await host?.close();
 });
 
 async function meetingCalls(method: 'GET' | 'POST'): Promise<number> {

@@ -1,42 +1,30 @@
-import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createZoomConnectRouter } from '../../src/adapters/express/index.js';
-import { startEmbeddedCore, type EmbeddedCore } from '../helpers/embedded.js';
+import type { EmbeddedCore } from '../helpers/embedded.js';
+import { startExpressHost, type ExpressHost } from '../helpers/express-host.js';
 import { beginConnect, Browser, consent } from '../helpers/flow.js';
 
-/** A host app whose own session is a `session` cookie naming the user. */
-function sessionUser(req: express.Request): string | null {
-  const match = /(?:^|;\s*)session=([A-Za-z0-9-]+)/.exec(req.headers.cookie ?? '');
-  return match?.[1] ?? null;
-}
-
 describe('Express adapter', () => {
+  let host: ExpressHost;
   let env: EmbeddedCore;
-  let server: Server;
-  let router: Awaited<ReturnType<typeof createZoomConnectRouter>>;
 
   beforeAll(async () => {
-    env = await startEmbeddedCore();
-    router = await createZoomConnectRouter({ ...env.core.pluginOptions(() => null, { rateLimit: false }), getUserId: sessionUser });
-    const app = express();
-    app.use(router);
-    app.use(express.json());
-    app.get('/host/hello', (_req, res) => {
-      res.json({ host: true });
+    host = await startExpressHost({
+      hostRoutes: (app) => {
+        app.use(express.json());
+        app.get('/host/hello', (_req, res) => {
+          res.json({ host: true });
+        });
+        app.post('/host/echo', (req, res) => {
+          res.json(req.body as unknown);
+        });
+      },
     });
-    app.post('/host/echo', (req, res) => {
-      res.json(req.body as unknown);
-    });
-    await new Promise<void>((resolve) => {
-      server = app.listen(env.port, '127.0.0.1', () => resolve());
-    });
+    env = host.env;
   });
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
-    await router?.close();
-    await env?.close();
+    await host?.close();
   });
 
   it('a host-session user connects Zoom and reads their profile through the mounted router', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { keyIdOf } from '../../src/crypto/index.js';
-import { rotateKeys } from '../../src/store/index.js';
+import { rotateKeys, type Connection, type SqlStore } from '../../src/store/index.js';
 import { BACKENDS, cipherOf, newConnection, RecordingLogger, testKey, uniqueUserId, useStore } from '../helpers/store-fixtures.js';
 
 const k1 = testKey('k1');
@@ -10,6 +10,37 @@ interface SealedRow {
   id: string;
   kid: string;
   sealed: string;
+}
+
+interface HeldRefresh {
+  /** Settles once the refresh holds the row's lock. */
+  holding: Promise<void>;
+  /** Lets the refresh go on to write its tokens. */
+  release(): void;
+  refresh: Promise<Connection | null>;
+}
+
+/**
+ * A token refresh through `store` that takes the row's lock and waits, as
+ * one does while its Zoom call is in flight, so a rotation can run under it.
+ */
+function refreshHeldOpen(store: SqlStore, userId: string, tokens: { accessToken: string; refreshToken: string }): HeldRefresh {
+  let held!: () => void;
+  const holding = new Promise<void>((r) => (held = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const refresh = store.connections.withRefreshLock(userId, 10_000, async (locked) => {
+    held();
+    await released;
+    return locked.saveTokens(locked.current?.version as number, {
+      ...tokens,
+      accessTokenExpiresAt: new Date(Date.now() + 3600_000),
+      grantedScopes: [],
+      apiUrl: null,
+      now: new Date(),
+    });
+  });
+  return { holding, release, refresh };
 }
 
 describe.each(BACKENDS)('key rotation on %s', (backend) => {
@@ -24,6 +55,11 @@ describe.each(BACKENDS)('key rotation on %s', (backend) => {
        UNION ALL SELECT state_hash, code_verifier_kid, code_verifier_enc FROM oauth_states`,
     );
     return rows;
+  }
+
+  async function kidOf(userId: string): Promise<string | undefined> {
+    const { rows } = await fx.store.db.query<{ token_kid: string }>('SELECT token_kid FROM connections WHERE user_id = $1', [userId]);
+    return rows[0]?.token_kid;
   }
 
   test('rotation leaves every token and verifier readable and all under the new key id', async () => {
@@ -85,71 +121,39 @@ describe.each(BACKENDS)('key rotation on %s', (backend) => {
     expect(report.remaining).toBe(1);
     expect(logger.warnings.some((w) => w.msg.includes('"gone-key"') && w.msg.includes(lost.userId))).toBe(true);
     expect((await view.connections.getWithTokens(fine.userId))?.tokens?.accessToken).toBe(fine.accessToken);
-    const { rows } = await fx.store.db.query<{ token_kid: string }>('SELECT token_kid FROM connections WHERE user_id = $1', [fine.userId]);
-    expect(rows[0]?.token_kid).toBe('k2');
+    expect(await kidOf(fine.userId)).toBe('k2');
   });
 
   test('rotation while a refresh holds the row never loses the refresh\'s write', async () => {
     const input = newConnection(uniqueUserId('race'));
     await fx.store.connections.saveConnected(input);
     const view = rotated();
-    let held!: () => void;
-    const heldPromise = new Promise<void>((r) => (held = r));
-    let release!: () => void;
-    const releasePromise = new Promise<void>((r) => (release = r));
     const newTokens = { accessToken: 'new-access', refreshToken: 'new-refresh' };
-    const refresh = view.connections.withRefreshLock(input.userId, 10_000, async (locked) => {
-      held();
-      await releasePromise; // the Zoom call is in flight while rotation runs
-      return locked.saveTokens(locked.current?.version as number, {
-        ...newTokens,
-        accessTokenExpiresAt: new Date(Date.now() + 3600_000),
-        grantedScopes: [],
-        apiUrl: null,
-        now: new Date(),
-      });
-    });
-    await heldPromise;
+    const held = refreshHeldOpen(view, input.userId, newTokens);
+    await held.holding;
     // PostgreSQL: the row is locked and skipped. PGlite: re-sealed without a version bump.
     await view.rotateKeys(10);
-    release();
-    expect(await refresh).not.toBeNull();
+    held.release();
+    expect(await held.refresh).not.toBeNull();
     expect((await view.connections.getWithTokens(input.userId))?.tokens).toEqual(newTokens);
-    const { rows } = await fx.store.db.query<{ token_kid: string }>('SELECT token_kid FROM connections WHERE user_id = $1', [input.userId]);
-    expect(rows[0]?.token_kid).toBe('k2');
+    expect(await kidOf(input.userId)).toBe('k2');
   });
   test('a row an instance still on the old key rewrites during rotation is re-encrypted by the next run', async () => {
     const input = newConnection(uniqueUserId('old-ring-writer'));
     await fx.store.connections.saveConnected(input);
     const view = rotated();
-    let held!: () => void;
-    const heldPromise = new Promise<void>((r) => (held = r));
-    let release!: () => void;
-    const releasePromise = new Promise<void>((r) => (release = r));
     const newTokens = { accessToken: 'new-access-old-ring', refreshToken: 'new-refresh-old-ring' };
     // fx.store still has k1 as its current key: an instance not yet restarted with the new ring.
-    const refresh = fx.store.connections.withRefreshLock(input.userId, 10_000, async (locked) => {
-      held();
-      await releasePromise;
-      return locked.saveTokens(locked.current?.version as number, {
-        ...newTokens,
-        accessTokenExpiresAt: new Date(Date.now() + 3600_000),
-        grantedScopes: [],
-        apiUrl: null,
-        now: new Date(),
-      });
-    });
-    await heldPromise;
+    const held = refreshHeldOpen(fx.store, input.userId, newTokens);
+    await held.holding;
     await view.rotateKeys(10);
-    release();
-    expect(await refresh).not.toBeNull();
-    const kidOf = async (): Promise<string | undefined> =>
-      (await fx.store.db.query<{ token_kid: string }>('SELECT token_kid FROM connections WHERE user_id = $1', [input.userId])).rows[0]?.token_kid;
-    expect(await kidOf()).toBe('k1');
+    held.release();
+    expect(await held.refresh).not.toBeNull();
+    expect(await kidOf(input.userId)).toBe('k1');
 
     await view.rotateKeys(10);
 
-    expect(await kidOf()).toBe('k2');
+    expect(await kidOf(input.userId)).toBe('k2');
     expect((await view.connections.getWithTokens(input.userId))?.tokens).toEqual(newTokens);
   });
 });

@@ -71,7 +71,8 @@ export class RowLockRefreshLocker implements RefreshLocker {
 
 /**
  * How many lock transactions a pool of `poolMax` may hold at once: a quarter
- * of the pool (at least one connection) stays free for plain reads.
+ * of the pool, rounded down but at least one connection, stays free for
+ * plain reads (8 of the default 10). A pool of one has no room for both.
  */
 export function lockTransactionSlots(poolMax: number): number {
   return Math.max(1, poolMax - Math.max(1, Math.floor(poolMax / 4)));

@@ -118,7 +118,7 @@ class DailyLimits {
       this.until.delete(key);
       return;
     }
-    throw new ConnectError('zoom_rate_limited', 'Zoom\'s daily rate limit for this call is reached.', { retryAfterSeconds: left });
+    throw mapApiError(new ZoomRateLimitedError(left, true, undefined));
   }
 
   remember(zoomUserId: string | null, operation: Operation, retryAfterSeconds: number): void {

@@ -46,7 +46,7 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
   if (err instanceof IdentityProviderUnavailableError) return problem('service_unavailable', err.message, { retryAfterSeconds: 5 });
   if (err instanceof StoreUnavailableError) return problem('service_unavailable', 'The database is unavailable; try again shortly.', { retryAfterSeconds: 5 });
   if (err instanceof StoreLockTimeoutError) {
-    return problem('service_unavailable', 'Another refresh of this connection is taking too long; try again shortly.', { retryAfterSeconds: 2 });
+    return problem('service_unavailable', 'Another refresh or change of this connection is taking too long; try again shortly.', { retryAfterSeconds: 2 });
   }
   if (err instanceof UnknownKeyError) {
     request.log.error({ kid: err.kid }, 'token encrypted under a key that is not configured');

@@ -33,6 +33,11 @@ export class Semaphore {
     });
   }
 
+  /** No holder and no waiter: the semaphore can be dropped and made anew later. */
+  get idle(): boolean {
+    return this.available === this.size && this.waiters.length === 0;
+  }
+
   private releaser(): () => void {
     let released = false;
     return () => {

@@ -44,7 +44,8 @@ function authorise(state: GoogleEmulatorState, request: FastifyRequest, reply: F
   if (!grant.scopes.some((scope) => CALENDAR_SCOPES.includes(scope))) {
     return sendGoogleError(reply, 403, 'insufficientPermissions', 'Request had insufficient authentication scopes.');
   }
-  const calendarId = decodeURIComponent((request.params as { calendarId: string }).calendarId).toLowerCase();
+  // The router has already decoded the parameter once; decoding again would misread a literal %.
+  const calendarId = (request.params as { calendarId: string }).calendarId.toLowerCase();
   if (calendarId !== 'primary' && calendarId !== grant.subject) return sendGoogleError(reply, 404, 'notFound', 'Not Found');
   if ((state.faults.forbiddenCalendars ?? []).some((address) => address.toLowerCase() === grant.subject)) {
     return sendGoogleError(reply, 403, 'requiredAccessLevel', 'You need to have writer access to this calendar.');

@@ -139,6 +139,10 @@ describe('Google emulator Calendar API', () => {
       expect((await api(emulator, token, 'GET', `/calendars/${encodeURIComponent(USER)}/events/${ID}`)).body).toMatchObject({ id: ID });
     });
 
+    it('a calendar id with a literal percent sign is a 404, not a crash', async () => {
+      expect(await api(emulator, token, 'GET', `/calendars/a%25zz/events/${ID}`)).toEqual({ status: 404, body: googleError(404, 'notFound') });
+    });
+
     it('another user’s calendar is 404, and their events stay theirs', async () => {
       expect((await api(emulator, token, 'GET', `/calendars/${encodeURIComponent('mateo@example.com')}/events/${ID}`)).status).toBe(404);
       const other = await tokenFor(emulator, { claims: { sub: 'mateo@example.com' } });

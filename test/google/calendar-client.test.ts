@@ -83,6 +83,13 @@ describe('Google Calendar client against the emulator', () => {
       expect(await storedEvents(emulator)).toHaveLength(1);
     });
 
+    it('twenty concurrent inserts of one id make one event, and all answer with its Meet link', async () => {
+      const meets = await Promise.all(Array.from({ length: 20 }, () => r.client.insertEvent(HOST, meeting(id))));
+      expect(new Set(meets.map((meet) => meet.joinUrl)).size).toBe(1);
+      expect(meets.filter((meet) => !meet.adopted)).toHaveLength(1);
+      expect(await storedEvents(emulator)).toHaveLength(1);
+    });
+
     it('an insert whose answer was lost is retried and the event it made is adopted', async () => {
       await setFaults(emulator, { cutAfterInsert: 1 });
       const meet = await r.client.insertEvent(HOST, meeting(id));

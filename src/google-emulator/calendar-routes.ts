@@ -134,7 +134,8 @@ export function registerCalendarRoutes(app: FastifyInstance, state: GoogleEmulat
     if (!('grant' in auth)) return auth;
     const event = auth.events.get(eventIdParam(request));
     if (event === undefined) return sendGoogleError(reply, 404, 'notFound', 'Not Found');
-    if (event.status === 'cancelled') return sendGoogleError(reply, 410, 'deleted', 'Resource has been deleted');
+    // Google refuses changes to a deleted event with a plain 403, as if the caller lacked access.
+    if (event.status === 'cancelled') return sendGoogleError(reply, 403, 'forbidden', 'Forbidden');
     const body = asObject(request.body);
     if (body === undefined) return sendGoogleError(reply, 400, 'parseError', 'Parse Error');
     try {

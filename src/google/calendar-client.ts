@@ -133,6 +133,8 @@ export class GoogleCalendarClient {
       ...(changes.end === undefined ? {} : { end: { dateTime: changes.end, ...zone } }),
     };
     const res = await this.call(hostEmail, 'PATCH', this.eventUrl(eventId), body, signal);
+    // Google answers 403, not 404/410, to a change of a deleted event: look before blaming the host.
+    if (res.status === 403 && (await this.getEvent(hostEmail, eventId, signal)) === undefined) throw new GoogleEventNotFoundError(eventId);
     if (res.status !== 200) throw refusal(res, eventId);
     const event = this.expectEvent(res);
     if (event.status === 'cancelled') throw new GoogleEventNotFoundError(eventId);

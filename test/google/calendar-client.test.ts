@@ -142,7 +142,13 @@ describe('Google Calendar client against the emulator', () => {
       await expect(r.client.patchEvent(HOST, id, { summary: 'x' })).rejects.toBeInstanceOf(GoogleEventNotFoundError);
     });
 
-    it('patching a deleted event is GoogleEventNotFoundError', async () => {
+    it('a patch refused with 403 on a live event means the host cannot be served', async () => {
+      await r.client.insertEvent(HOST, meeting(id));
+      await setFaults(emulator, { forbiddenCalendars: [HOST] });
+      await expect(r.client.patchEvent(HOST, id, { summary: 'x' })).rejects.toMatchObject({ name: 'GoogleHostNotServableError', reason: 'forbidden' });
+    });
+
+    it('patching a deleted event (Google answers 403) is GoogleEventNotFoundError', async () => {
       await r.client.insertEvent(HOST, meeting(id));
       await r.client.deleteEvent(HOST, id);
       await expect(r.client.patchEvent(HOST, id, { summary: 'x' })).rejects.toBeInstanceOf(GoogleEventNotFoundError);

@@ -63,6 +63,11 @@ describe('Google emulator control API and faults', () => {
     expect((await api(emulator, token, 'GET', `${EVENTS}/${ID}`)).status).toBe(401);
   });
 
+  it('reset accepts an empty JSON body', async () => {
+    const res = await fetch(`${emulator.url}/_emulator/reset`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(200);
+  });
+
   it.each([
     ['an unknown fault', { explode: true }, 'explode'],
     ['a rate above 1', { errorRate: 2 }, 'errorRate'],

@@ -20,10 +20,22 @@ export const faultConfigSchema = z
         retryAfter: z
           .union([
             z.number().int().min(0).max(MAX_DELAY_SECONDS),
-            z.string().refine(isRetryAfterValue, 'Expected delay-seconds or an IMF-fixdate such as "Sun, 06 Nov 1994 08:49:37 GMT".'),
+            z
+              .string()
+              .refine(
+                isRetryAfterValue,
+                'Expected delay-seconds, an IMF-fixdate such as "Sun, 06 Nov 1994 08:49:37 GMT" or an ISO 8601 UTC time such as "2020-05-31T00:00:00Z".',
+              ),
           ])
           .optional(),
-        type: z.enum(['QPS', 'Daily']).optional(),
+        /** `Daily-limit` is Zoom's documented value; `Daily` is this emulator's older spelling, kept for existing tests. */
+        type: z.enum(['QPS', 'Daily-limit', 'Daily']).optional(),
+        /**
+         * `documented` (default): Retry-After and X-RateLimit-Type as Zoom's rate-limit page shows.
+         * `message-only`: a daily limit as users have reported it, with neither header, only Zoom's
+         * message naming the daily limit (forces a daily type).
+         */
+        shape: z.enum(['documented', 'message-only']).optional(),
       })
       .strict()
       .optional(),
@@ -99,18 +111,34 @@ function sendFault(reply: FastifyReply, surface: Surface, status: number, messag
   }
 }
 
-function rateLimited(reply: FastifyReply, surface: Surface, limit: NonNullable<FaultConfig['rateLimit']>): FastifyReply {
-  const daily = limit.type === 'Daily';
+const QPS_MESSAGE = 'You have reached the maximum per-second rate limit for this API. Try again later.';
+const DAILY_MESSAGE = 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.';
+// Reported verbatim on Zoom's forum (devforum.zoom.us/t/18928): the only daily limit most clients meet.
+const DAILY_CREATE_MESSAGE =
+  'You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.';
+
+/** Zoom's daily limits reset at 00:00 UTC; its documentation writes the time in ISO 8601. */
+function nextUtcMidnight(now: number): string {
+  const next = new Date(now);
+  next.setUTCHours(24, 0, 0, 0);
+  return next.toISOString().replace('.000Z', 'Z');
+}
+
+function rateLimited(reply: FastifyReply, surface: Surface, limit: NonNullable<FaultConfig['rateLimit']>, now: number): FastifyReply {
+  if (limit.shape === 'message-only') {
+    // As reported: category, limit and remaining of the per-second bucket, no type, no Retry-After.
+    reply.header('X-RateLimit-Category', 'Light').header('X-RateLimit-Limit', '6000').header('X-RateLimit-Remaining', '5893');
+    return sendFault(reply, surface, 429, DAILY_CREATE_MESSAGE);
+  }
+  const type = limit.type ?? 'QPS';
+  const daily = type !== 'QPS';
   reply
     .header('X-RateLimit-Category', 'Light')
-    .header('X-RateLimit-Type', daily ? 'Daily' : 'QPS')
+    .header('X-RateLimit-Type', type)
     .header('X-RateLimit-Limit', daily ? '2000' : '30')
     .header('X-RateLimit-Remaining', '0')
-    .header('Retry-After', String(limit.retryAfter ?? 1));
-  const message = daily
-    ? 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.'
-    : 'You have reached the maximum per-second rate limit for this API. Try again later.';
-  return sendFault(reply, surface, 429, message);
+    .header('Retry-After', String(limit.retryAfter ?? (daily ? nextUtcMidnight(now) : 1)));
+  return sendFault(reply, surface, 429, daily ? DAILY_MESSAGE : QPS_MESSAGE);
 }
 
 /**
@@ -139,7 +167,7 @@ export function faultHook(state: EmulatorState) {
     const surface = surfaceOf(path);
     if (matches && faults.rateLimit && state.rateLimitRemaining > 0) {
       state.rateLimitRemaining -= 1;
-      return rateLimited(reply, surface, faults.rateLimit);
+      return rateLimited(reply, surface, faults.rateLimit, state.now());
     }
     if (matches && faults.errorRate !== undefined && faults.errorRate > 0 && Math.random() < faults.errorRate) {
       const status = faults.errorStatus ?? 500;

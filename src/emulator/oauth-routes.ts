@@ -201,7 +201,7 @@ export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState):
     if (!grant || !user) return sendOAuthError(reply, 400, 'invalid_request', 'Invalid Token!');
     revokeUserGrants(state, auth.client.clientId, user.id);
     state.stats.revocations += 1;
-    if (auth.client.webhookUrl && auth.client.webhookSecret) {
+    if (state.webhookEndpoints.has(auth.client.clientId)) {
       // Zoom notifies after answering; the revoke response does not wait for the webhook.
       sendDeauthorization(state, auth.client, user, request.log).catch((error: unknown) => {
         request.log.error({ err: error }, 'app_deauthorized webhook crashed');

@@ -15,6 +15,7 @@ import {
 } from './meetings.js';
 import type { ZoomMeeting, ZoomUser } from './model.js';
 import { paginate, parsePageSize } from './paging.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import { param, sendApiError, validationFailed } from './replies.js';
 import { grantsAccess, missingScopeMessage, SCOPES, type EndpointScopes } from './scopes.js';
 import type { EmulatorState } from './state.js';
@@ -104,6 +105,7 @@ function loseResponse(reply: FastifyReply): FastifyReply {
 }
 
 export function registerApiRoutes(app: FastifyInstance, state: EmulatorState): void {
+  app.addHook('onSend', rateLimitHeaders(state));
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers.authorization;
     // Since 2023 Zoom takes the token only from the header; `?access_token=` counts as no token.

@@ -70,10 +70,13 @@ export interface ZoomRecording {
   topic: string;
   type: MeetingType;
   start_time: string;
+  /** The host's timezone, in which Zoom's clients show `start_time`. */
+  timezone: string;
   duration: number;
   total_size: number;
   recording_count: number;
   share_url: string;
+  recording_play_passcode: string;
   recording_files: ZoomRecordingFile[];
 }
 

@@ -108,6 +108,8 @@ export class EmulatorState {
   webhookEndpoints = new Map<string, WebhookEndpoint>();
   faults: FaultConfig = {};
   rateLimitRemaining = 0;
+  /** Calls per rate-limit category in the current second, for the X-RateLimit-Remaining header. */
+  rateWindows = new Map<string, { second: number; used: number }>();
   lostTokenResponsesRemaining = 0;
   lostMeetingCreatesRemaining = 0;
   stats: Stats = emptyStats();
@@ -142,6 +144,7 @@ export class EmulatorState {
     }
     this.faults = {};
     this.rateLimitRemaining = 0;
+    this.rateWindows.clear();
     this.lostTokenResponsesRemaining = 0;
     this.lostMeetingCreatesRemaining = 0;
     this.stats = emptyStats();

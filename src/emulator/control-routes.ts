@@ -1,15 +1,14 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { faultConfigSchema } from './faults.js';
 import { expireAccountTokens } from './account-grants.js';
 import { expireAccessTokens, revokeUserGrants } from './grants.js';
 import { randomUserId } from './ids.js';
 import { readMeetingInput, isTimeZone } from './meeting-input.js';
 import { createMeeting, meetingDetail } from './meetings.js';
-import type { ZoomUser } from './model.js';
+import { faultConfigSchema, type ZoomUser } from './model.js';
+import type { ResolvedClient } from './options.js';
 import { param, sendApiError, validationFailed } from './replies.js';
 import type { EmulatorState } from './state.js';
-import type { ResolvedClient } from './options.js';
 import { sendDeauthorization, validateEndpoint } from './webhook.js';
 
 /** Test controls. Not Zoom: JSON in, JSON out, errors in the API's `{code, message}` shape. */

@@ -1,4 +1,4 @@
-import type { FaultConfig } from './faults.js';
+import type { FaultConfig } from './model.js';
 import type { ZoomMeeting, ZoomRecording, ZoomUser } from './model.js';
 import type { ResolvedClient, ResolvedOptions } from './options.js';
 import { createUserData, seededRandom, seedUsers, type SeedContext, type UserData } from './seed.js';

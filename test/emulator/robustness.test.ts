@@ -126,14 +126,14 @@ describe('hostile and malformed input', () => {
     }
   });
 
-  it('a JSON body at the token endpoint is a missing-parameter error, not a crash', async () => {
+  it('an oddly typed JSON body at the token endpoint is an unsupported grant type, not a crash', async () => {
     const response = await fetch(`${emulator.url}/oauth/token`, {
       method: 'POST',
       headers: { authorization: basicAuth(CLIENT.clientId, CLIENT.clientSecret), 'content-type': 'application/json' },
       body: '{"grant_type": ["refresh_token"]}',
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    expect(await response.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
   it('repeated query parameters and odd encodings do not break the consent page', async () => {

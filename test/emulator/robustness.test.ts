@@ -46,6 +46,16 @@ describe('hostile and malformed input', () => {
     }
   });
 
+  it('an API body in a content type other than JSON gets 400 code 300, as Zoom\'s error definitions show', async () => {
+    const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"topic":"x"}',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ code: 300, message: 'Request Body should be a valid JSON object.' });
+  });
+
   it('malformed JSON gets 400 code 300', async () => {
     for (const body of ['{', '{"topic": }', 'null', '[1,2]', '"text"']) {
       const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssue, refusals } from './refusals.js';
 
 /** A key that encrypts tokens at rest; `kid` is stored beside every ciphertext. */
 export interface EncryptionKey {
@@ -152,13 +153,11 @@ export function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; probl
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, env)));
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const problems: string[] = [];
+  const problems: string[] = refusals(e);
 
   const hasClient = Boolean(e.ZOOM_USER_MANAGED_CLIENT_ID || e.ZOOM_USER_MANAGED_CLIENT_SECRET);
   const demo = !production && !hasClient;

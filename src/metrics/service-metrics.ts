@@ -79,6 +79,10 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
     this.webhooks.inc({ event: label, verification });
   }
 
+  sweeperStarted(at: Date = new Date()): void {
+    this.sweptAt.set(at.getTime() / 1000);
+  }
+
   sweepFinished(result: 'completed' | 'failed', swept: number, at: Date = new Date()): void {
     this.sweeps.inc({ result });
     this.swept.inc(swept);

@@ -52,6 +52,8 @@ export interface WebhookMetrics {
 }
 
 export interface SweepMetrics {
+  /** The sweeper started: its "last run" counts from now until a pass ends, so a stall alert has a starting point. */
+  sweeperStarted(): void;
   /** One sweep pass ended; `swept` connections were refreshed in it. */
   sweepFinished(result: 'completed' | 'failed', swept: number): void;
 }

@@ -10,7 +10,11 @@ export async function metricValue(metrics: ServiceMetrics, name: string, labels:
   if (!metric) throw new Error(`no metric ${name}`);
   const { values } = await metric.get();
   return values
-    .filter((v) => v.metricName === undefined || v.metricName === name)
+    .filter((v) => {
+      // Histograms' samples carry their own name (_bucket, _count, _sum); counters' and gauges' do not.
+      const sampleName = (v as { metricName?: string }).metricName;
+      return sampleName === undefined || sampleName === name;
+    })
     .filter((v) => Object.entries(labels).every(([k, want]) => String((v.labels as Record<string, string | number>)[k]) === want))
     .reduce((sum, v) => sum + v.value, 0);
 }

@@ -36,10 +36,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // OPS_PORT: beside the API when unset ('main'); a port number moves these to the ops server (service.ts); 'off' serves none.
+  const opsHere = config.opsPort === 'main';
+  if (opsHere) {
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+    app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  }
 
-  opsRoutes(app, deps.core.store);
+  opsRoutes(app, deps.core.store, deps.core.metrics, { serveMetrics: opsHere });
 
   await app.register(
     zoomConnect,

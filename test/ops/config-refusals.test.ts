@@ -77,3 +77,20 @@ describe('configuration that cannot work is refused', () => {
     expect(refusal({ LOG_LEVEL: 'loud' })).toBe('LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent');
   });
 });
+
+describe('OPS_PORT', () => {
+  it('a port that is not a number, nor "off", is refused', () => {
+    expect(refusal({ OPS_PORT: 'metrics' })).toBe('OPS_PORT: expected a port number from 0 to 65535, or "off", got "metrics"');
+  });
+
+  it('the API\'s own port is refused', () => {
+    expect(refusal({ PORT: '4000', OPS_PORT: '4000' })).toMatch(/^OPS_PORT: expected a port other than PORT \(4000\)/);
+  });
+
+  it('"off", "none", a port, or nothing are accepted', () => {
+    expect(loadConfig({ OPS_PORT: 'off' }).opsPort).toBe('off');
+    expect(loadConfig({ OPS_PORT: 'none' }).opsPort).toBe('off');
+    expect(loadConfig({ OPS_PORT: '9464' }).opsPort).toBe(9464);
+    expect(loadConfig({}).opsPort).toBe('main');
+  });
+});

@@ -1,7 +1,11 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import type { ZoomConnect } from '../service.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import type { Connections } from '../connections/index.js';
+import type { ServiceMetrics } from '../metrics/index.js';
+import type { ZoomConnectPluginOptions } from './plugin-options.js';
 import type { BearerAuthenticator } from './auth.js';
 import { createEdgeServer } from './edge-server.js';
 import { securityHeaders } from './security-headers.js';
@@ -9,8 +13,18 @@ import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
 import { opsRoutes } from './routes/ops.js';
 
+/** What the standalone app needs of the composition root (src/service.ts builds it; this module does not import it). */
+export interface AppCore {
+  config: Config;
+  logger: Logger;
+  connections: Connections;
+  /** Served at /metrics here or on OPS_PORT; the routes add their timings to it. */
+  metrics: ServiceMetrics;
+  pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
+}
+
 export interface AppDeps {
-  core: ZoomConnect;
+  core: AppCore;
   authenticate: BearerAuthenticator;
   /** Demo mode: the secret the demo sign-in signs with. */
   demoJwtSecret?: Uint8Array;
@@ -43,7 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   }
 
-  opsRoutes(app, deps.core.store, deps.core.metrics, { serveMetrics: opsHere });
+  opsRoutes(app, deps.core.connections, deps.core.metrics, { serveMetrics: opsHere });
 
   await app.register(
     zoomConnect,

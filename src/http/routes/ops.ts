@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import type { Connections } from '../../connections/index.js';
 import type { ServiceMetrics } from '../../metrics/index.js';
-import type { Store } from '../../store/types.js';
 import { metricsRoute } from '../ops-server.js';
 import { problemSchema } from '../problem.js';
 
@@ -8,7 +8,7 @@ import { problemSchema } from '../problem.js';
  * Liveness, readiness (the database answers), request timings, and — when
  * OPS_PORT does not move it elsewhere — GET /metrics.
  */
-export function opsRoutes(app: FastifyInstance, store: Store, metrics: ServiceMetrics, options: { serveMetrics: boolean }): void {
+export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, 'ready'>, metrics: ServiceMetrics, options: { serveMetrics: boolean }): void {
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeHttpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
@@ -19,7 +19,7 @@ export function opsRoutes(app: FastifyInstance, store: Store, metrics: ServiceMe
   app.get('/readyz', {
     schema: { ...hidden, response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, 503: problemSchema } },
   }, async () => {
-    await store.ping();
+    await connections.ready();
     return { ready: true };
   });
   if (options.serveMetrics) metricsRoute(app, metrics);

@@ -122,6 +122,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     api: new ZoomApi(transport, config.zoom.apiBaseUrl),
     clock,
     logger,
+    metrics,
     policy: {
       skewSeconds: config.refresh.skewSeconds,
       maxConsecutiveFailures: config.refresh.maxConsecutiveFailures,

@@ -16,7 +16,8 @@ const PREFIX = 'zoom_connect_';
 /** Zoom answers in tens to hundreds of milliseconds; its timeout is 10 s. */
 const ZOOM_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
-const KNOWN_WEBHOOK_EVENTS = new Set(['endpoint.url_validation', 'app_deauthorized']);
+/** `malformed`: signed, but not a JSON object with an event name. */
+const KNOWN_WEBHOOK_EVENTS = new Set(['endpoint.url_validation', 'app_deauthorized', 'malformed']);
 
 /**
  * Every metric of one service instance, in a registry of its own (not

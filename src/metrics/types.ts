@@ -21,12 +21,17 @@ export type RefreshFailureReason =
   | 'zoom_unavailable'
   /** Any other OAuth refusal. */
   | 'zoom_refused'
+  /** Zoom answered something malformed. */
+  | 'invalid_response'
   /** Automatic refreshes of this connection are paused (cooldown after failures, or inactive). */
   | 'paused'
   | 'lock_timeout'
   | 'database_unavailable'
   | 'shutdown'
-  | 'not_connected';
+  /** Disconnected, or needs re-authorization, by the time the lock was held. */
+  | 'not_connected'
+  /** Anything else (a bug): look at the error logs. */
+  | 'error';
 
 export interface RefreshMetrics {
   /** One refresh attempt ended; `seconds` covers the whole attempt, lock wait included. */
@@ -45,7 +50,7 @@ export interface ZoomCallMetrics {
   zoomRateLimited(operation: string, limitType: 'qps' | 'daily' | 'unknown'): void;
 }
 
-export type WebhookVerification = 'ok' | 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature' | 'disabled';
+export type WebhookVerification = 'ok' | 'missing_signature' | 'malformed_signature' | 'stale_timestamp' | 'bad_signature';
 
 export interface WebhookMetrics {
   webhookReceived(event: string, verification: WebhookVerification): void;

@@ -26,6 +26,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         const { runEmulatorCli } = await import('../emulator/index.js');
         return await runEmulatorCli(rest);
       }
+      case 'google-emulator': {
+        const { runGoogleEmulatorCli } = await import('../google-emulator/index.js');
+        return await runGoogleEmulatorCli(rest);
+      }
       case 'migrate':
         return await migrate(io);
       case 'rotate-keys':

@@ -42,7 +42,14 @@ export async function startOpsServer(options: OpsServerOptions): Promise<Running
 
 /** GET /metrics: the instance's registry, as Prometheus scrapes it. */
 export function metricsRoute(app: FastifyInstance, metrics: ServiceMetrics): void {
-  app.get('/metrics', { schema: { hide: true, tags: ['operations'] } }, async (_request, reply) => {
+  app.get('/metrics', {
+    schema: {
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics (text exposition format)',
+      tags: ['operations'],
+      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  }, async (_request, reply) => {
     const { contentType, body } = await metrics.exposition();
     return reply.type(contentType).send(body);
   });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { Logger } from '../config/logger.js';
 import { zoomOperation, type ZoomCallMetrics, type ZoomStatusClass } from '../metrics/index.js';
-import { ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
+import { isDailyRateLimit, ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
 import { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
 
 export interface ZoomTransportOptions {
@@ -77,7 +77,7 @@ export class ZoomTransport {
         continue;
       }
       if (res.status === 429) {
-        this.options.metrics?.zoomRateLimited(operation, limitTypeOf(res.rateLimitType));
+        this.options.metrics?.zoomRateLimited(operation, limitTypeOf(res));
         const wait = await this.rateLimitWait(res, req, canRetry);
         await sleep(wait, undefined, { signal: req.signal });
         continue;
@@ -119,7 +119,7 @@ export class ZoomTransport {
   /** How long to wait before retrying a 429, or throws when we should not. */
   private rateLimitWait(res: RawResponse, req: ZoomRequest, canRetry: boolean): Promise<number> {
     this.logFailure(req, 429, res.trackingId);
-    const daily = res.rateLimitType !== undefined && res.rateLimitType.toLowerCase() !== 'qps';
+    const daily = isDailyRateLimit(res.rateLimitType, res.body);
     const retryAfter = res.retryAfterSeconds ?? (daily ? secondsUntilUtcMidnight() : 1);
     if (daily || !canRetry || retryAfter * 1000 > this.maxRateLimitWaitMs) {
       return Promise.reject(new ZoomRateLimitedError(retryAfter, daily, res.trackingId));
@@ -201,9 +201,9 @@ function statusClassOf(status: number): ZoomStatusClass {
   return '2xx';
 }
 
-function limitTypeOf(header: string | undefined): 'qps' | 'daily' | 'unknown' {
-  if (header === undefined) return 'unknown';
-  return header.toLowerCase() === 'qps' ? 'qps' : 'daily';
+function limitTypeOf(res: RawResponse): 'qps' | 'daily' | 'unknown' {
+  if (isDailyRateLimit(res.rateLimitType, res.body)) return 'daily';
+  return res.rateLimitType?.toLowerCase() === 'qps' ? 'qps' : 'unknown';
 }
 
 /** Only the path is ever logged: Zoom's revoke endpoint takes the token in the query string. */

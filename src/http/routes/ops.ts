@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Connections } from '../../connections/index.js';
 import type { ServiceMetrics } from '../../metrics/index.js';
 import { metricsRoute } from '../ops-server.js';
-import { problemSchema } from '../problem.js';
+import { problemResponse } from '../schemas.js';
 
 /**
  * Liveness, readiness (the database answers), request timings, and — when
@@ -14,10 +14,17 @@ export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, '
     done();
   });
 
-  const hidden = { hide: true, tags: ['operations'] };
-  app.get('/healthz', { schema: { ...hidden, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, () => ({ ok: true }));
+  const tags = ['operations'];
+  app.get('/healthz', {
+    schema: { operationId: 'getHealth', summary: 'Liveness: the process answers', tags, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } },
+  }, () => ({ ok: true }));
   app.get('/readyz', {
-    schema: { ...hidden, response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, 503: problemSchema } },
+    schema: {
+      operationId: 'getReadiness',
+      summary: 'Readiness: the database answers',
+      tags,
+      response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, 503: problemResponse('The database is not reachable') },
+    },
   }, async () => {
     await connections.ready();
     return { ready: true };

@@ -5,6 +5,7 @@ export const USAGE = `Usage: zoom-connect <command> [options]
 Commands:
   serve          Start the service (demo mode with no Zoom credentials: emulator + embedded database)
   emulator       Run the Zoom emulator alone
+  google-emulator  Run the Google Calendar emulator (--port N --service-account-out FILE [--domain D])
   migrate        Apply pending database migrations and say which
   rotate-keys    Re-encrypt every stored token under the current key (first of TOKEN_ENCRYPTION_KEYS)
   doctor         Check configuration, database, migrations, key ring, Zoom credentials and redirect URI

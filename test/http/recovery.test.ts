@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, EmulatorControl, expectProblem, PROFILE, ServiceClient, uniqueUser } from '../helpers/http-client.js';
+import {
+  connect,
+  expectProblem,
+  PROFILE,
+  ServiceClient,
+  uniqueUser,
+} from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 /**

@@ -9,7 +9,7 @@ export async function serve(io: CliIo): Promise<number> {
   const logger = createLogger(config.logLevel);
   const service = await startService(config, { logger });
   const page = config.demo ? ` — open ${new URL(config.zoom.redirectUri).origin}/ for the demo page` : '';
-  logger.info({ url: service.url, demo: config.demo }, `Zoom Connect listening${page}`);
+  logger.info({ url: service.url, opsUrl: service.opsUrl, demo: config.demo }, `Zoom Connect listening${page}`);
   if (config.demo) io.out(`\n  Zoom Connect demo: ${new URL(config.zoom.redirectUri).origin}/\n  API docs: ${new URL(config.zoom.redirectUri).origin}/docs\n\n`);
 
   await new Promise<void>((resolve) => {

@@ -180,7 +180,8 @@ async function main(): Promise<void> {
     const bearers = userIds.map((id) => `Bearer ${jwts.get(id) as string}`);
 
     const appEnv = (backend: Backend): Record<string, string> => ({
-      NODE_ENV: 'production',
+      // Production refuses the embedded database (one process only); every secret is given, so nothing differs but that check.
+      NODE_ENV: backend === 'postgres' ? 'production' : 'development',
       HOST: '127.0.0.1',
       PORT: String(ports[backend]),
       LOG_LEVEL: 'info',

@@ -11,6 +11,8 @@ import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { buildApp } from './http/app.js';
 import { RefreshSweeper } from './jobs/refresh-sweeper.js';
+import { CensusJob, ServiceMetrics } from './metrics/index.js';
+import { startOpsServer, type RunningOpsServer } from './http/ops-server.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { ZoomApi, ZoomOAuthClient, ZoomTransport } from './zoom/index.js';
@@ -23,6 +25,8 @@ export interface ServiceOptions {
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
   poolMax?: number;
+  /** This instance's metrics; by default a registry of its own (never prom-client's global one). */
+  metrics?: ServiceMetrics;
 }
 
 /** Everything but HTTP: what an embedding app needs to mount the routes itself. */
@@ -32,6 +36,10 @@ export interface ZoomConnect {
   store: Store;
   connections: Connections;
   sweeper: RefreshSweeper;
+  /** Prometheus metrics of this instance (docs/operations.md). */
+  metrics: ServiceMetrics;
+  /** Counts connections by status into the metrics; startService starts it, an embedding host calls start() to. */
+  census: CensusJob;
   emulator: RunningEmulator | undefined;
   /** Options for the Fastify plugin (src/http/plugin.ts) given the host's way of knowing its user. */
   pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
@@ -41,6 +49,8 @@ export interface ZoomConnect {
 export interface RunningService extends ZoomConnect {
   app: FastifyInstance;
   url: string;
+  /** OPS_PORT set to a port: where /metrics, /docs and /openapi.json are served. */
+  opsUrl: string | undefined;
 }
 
 /** How long shutdown lets in-flight requests and refreshes finish before abandoning Zoom calls (their transactions roll back). */
@@ -77,7 +87,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     logger.warn({ emulator: emulator.url }, 'demo mode: Zoom is emulated in-process; set ZOOM_USER_MANAGED_CLIENT_ID/SECRET for real Zoom');
   }
 
-  const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger });
+  const metrics = options.metrics ?? new ServiceMetrics();
+  const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger, metrics });
   // Two token calls (the one retry when no answer came) plus margin: whoever waits
   // for a connection's lock (a refresh, a connect, a disconnect) outwaits a healthy holder.
   const lockTimeoutMs = transport.longestCallMs * 2 + 5_000;
@@ -111,6 +122,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     api: new ZoomApi(transport, config.zoom.apiBaseUrl),
     clock,
     logger,
+    metrics,
     policy: {
       skewSeconds: config.refresh.skewSeconds,
       maxConsecutiveFailures: config.refresh.maxConsecutiveFailures,
@@ -119,9 +131,11 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     },
   });
   const sweeper = new RefreshSweeper(
-    { store, tokens: connections.tokens, logger, clock },
+    { store, tokens: connections.tokens, logger, clock, metrics },
     { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
   );
+
+  const census = new CensusJob({ census: () => store.census(), metrics, logger, clock });
 
   let closing: Promise<void> | undefined;
   return {
@@ -130,6 +144,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     store,
     connections,
     sweeper,
+    metrics,
+    census,
     emulator,
     pluginOptions: (getUserId, extra = {}) => ({
       connections,
@@ -146,6 +162,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
         const abandon = setTimeout(() => connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
         abandon.unref();
         await sweeper.stop();
+        await census.stop();
         clearTimeout(abandon);
         await store.close();
         await transport.close();
@@ -167,12 +184,15 @@ export async function startService(config: Config, options: ServiceOptions = {})
     );
     const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
+    const ops = await startOps(core, app);
     core.sweeper.start();
+    core.census.start();
     let closing: Promise<void> | undefined;
     return {
       ...core,
       app,
       url,
+      opsUrl: ops?.url,
       // In-flight requests (and the refreshes inside them) finish before the store closes.
       close: () => {
         closing ??= (async () => {
@@ -184,6 +204,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
           const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
           closeIdle.unref();
           await app.close();
+          await ops?.close();
           clearInterval(closeIdle);
           clearTimeout(abandon);
           await core.close();
@@ -193,6 +214,18 @@ export async function startService(config: Config, options: ServiceOptions = {})
     };
   } catch (err) {
     await core.close();
+    throw err;
+  }
+}
+
+/** OPS_PORT set to a port: the operations endpoints on a server of their own (docs/operations.md). */
+async function startOps(core: ZoomConnect, app: FastifyInstance): Promise<RunningOpsServer | undefined> {
+  const port = core.config.opsPort;
+  if (typeof port !== 'number') return undefined;
+  try {
+    return await startOpsServer({ host: core.config.host, port, metrics: core.metrics, openapi: () => app.swagger(), logger: core.logger });
+  } catch (err) {
+    await app.close();
     throw err;
   }
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseOpsPort, type OpsPort } from './ops-port.js';
+import { describeIssue, refusals } from './refusals.js';
 
 /** A key that encrypts tokens at rest; `kid` is stored beside every ciphertext. */
 export interface EncryptionKey {
@@ -18,6 +20,8 @@ export interface Config {
   demo: boolean;
   host: string;
   port: number;
+  /** Where /metrics, /docs and /openapi.json are served: beside the API, on a port of their own, or nowhere. */
+  opsPort: OpsPort;
   logLevel: string;
   zoom: {
     clientId: string;
@@ -85,6 +89,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: intIn(0, 65535).default(4000),
+  OPS_PORT: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ZOOM_USER_MANAGED_CLIENT_ID: optionalString,
   ZOOM_USER_MANAGED_CLIENT_SECRET: optionalString,
@@ -152,13 +157,11 @@ export function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; probl
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => describeIssue(issue, env)));
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const problems: string[] = [];
+  const problems: string[] = refusals(e);
 
   const hasClient = Boolean(e.ZOOM_USER_MANAGED_CLIENT_ID || e.ZOOM_USER_MANAGED_CLIENT_SECRET);
   const demo = !production && !hasClient;
@@ -170,6 +173,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const host = e.HOST;
   const port = e.PORT;
+  const ops = parseOpsPort(e.OPS_PORT, port);
+  if (ops.problem) problems.push(ops.problem);
   const localBase = `http://localhost:${port}`;
   const emulatorBase = `http://127.0.0.1:${e.EMULATOR_PORT}`;
 
@@ -227,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     host,
     port,
+    opsPort: ops.opsPort,
     logLevel: e.LOG_LEVEL,
     zoom: {
       clientId: e.ZOOM_USER_MANAGED_CLIENT_ID ?? DEMO_CLIENT_ID,

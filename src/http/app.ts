@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { Connections } from '../connections/index.js';
+import type { ServiceMetrics } from '../metrics/index.js';
 import type { ZoomConnectPluginOptions } from './plugin-options.js';
 import type { BearerAuthenticator } from './auth.js';
 import { createEdgeServer } from './edge-server.js';
@@ -17,6 +18,8 @@ export interface AppCore {
   config: Config;
   logger: Logger;
   connections: Connections;
+  /** Served at /metrics here or on OPS_PORT; the routes add their timings to it. */
+  metrics: ServiceMetrics;
   pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
 }
 
@@ -49,10 +52,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // OPS_PORT: beside the API when unset ('main'); a port number moves these to the ops server (service.ts); 'off' serves none.
+  const opsHere = config.opsPort === 'main';
+  if (opsHere) {
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+    app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  }
 
-  opsRoutes(app, deps.core.connections);
+  opsRoutes(app, deps.core.connections, deps.core.metrics, { serveMetrics: opsHere });
 
   await app.register(
     zoomConnect,

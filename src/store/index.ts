@@ -43,6 +43,7 @@ export { redactSecrets } from './db-errors.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export type { Db, StoreLogger } from './db.js';
 export type * from './types.js';
+export type { ConnectionCensus } from './census.js';
 
 /**
  * What `zoom-connect rotate-keys` runs: opens the configured store with the

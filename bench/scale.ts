@@ -244,6 +244,7 @@ async function sizes(databaseUrl: string): Promise<SizeReport> {
 /** A Driver that answers nothing and remembers what it was asked: the repository's exact SQL and parameters. */
 class RecordingDriver implements Driver {
   readonly kind = 'postgres' as const;
+  readonly schema = 'zoom_connect';
   readonly statements: Array<{ text: string; params: readonly unknown[] }> = [];
   query<R extends object>(statement: string | SqlStatement, params: readonly unknown[] = []): Promise<QueryResult<R>> {
     this.statements.push({ text: typeof statement === 'string' ? statement : statement.text, params });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
@@ -23,6 +24,8 @@ export interface ServiceOptions {
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
   poolMax?: number;
+  /** Share the host app's PostgreSQL pool instead of opening one on DATABASE_URL (never ended by us). */
+  pool?: pg.Pool | undefined;
 }
 
 /** Everything but HTTP: what an embedding app needs to mount the routes itself. */
@@ -85,6 +88,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
   try {
     store = await openStore({
       databaseUrl: config.databaseUrl,
+      pool: options.pool,
+      schema: config.databaseSchema,
       dataDir: join(config.dataDir, 'pglite'),
       cipher: new TokenCipher(config.encryptionKeys),
       logger,

@@ -31,6 +31,8 @@ export interface Config {
   };
   emulatorPort: number;
   databaseUrl?: string;
+  /** The PostgreSQL schema our tables live in (also on PGlite), so none can clash with a host app's. */
+  databaseSchema: string;
   dataDir: string;
   /** First key is current; the rest only decrypt. Empty in demo mode until the CLI generates one. */
   encryptionKeys: EncryptionKey[];
@@ -95,6 +97,11 @@ const EnvSchema = z.object({
   ZOOM_HTTP_TIMEOUT_MS: intIn(100, 60_000).default(10_000),
   EMULATOR_PORT: intIn(0, 65535).default(4010),
   DATABASE_URL: optionalString,
+  DATABASE_SCHEMA: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)')
+    .default('zoom_connect'),
   DATA_DIR: z.string().trim().min(1).default('./.data'),
   TOKEN_ENCRYPTION_KEYS: optionalString,
   APP_JWT_SECRET: optionalString,
@@ -148,12 +155,23 @@ export function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; probl
   return { keys, problems };
 }
 
+export interface LoadConfigOptions {
+  /**
+   * Embedded in a host app, which answers who its user is (`getUserId`):
+   * the app JWT settings are neither needed nor used, even in production.
+   */
+  embedded?: boolean;
+  /** How problems name a variable (embedding options name their own keys instead of the variables). */
+  nameOf?: (variable: string) => string;
+}
+
 /** Reads the environment once into a typed Config, or throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const nameOf = options.nameOf ?? ((variable: string) => variable);
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
+      parsed.error.issues.map((i) => `${i.path.map(String).map(nameOf).join('.') || 'environment'}: ${i.message}`),
     );
   }
   const e = parsed.data;
@@ -185,7 +203,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let appAuth: AppAuthConfig = { kind: 'demo' };
   const issuer = e.APP_JWT_ISSUER;
   const audience = e.APP_JWT_AUDIENCE;
-  if (e.APP_JWT_SECRET && e.APP_JWKS_URL) {
+  if (options.embedded) {
+    // The host's getUserId answers who the user is; JWT settings would go unused.
+  } else if (e.APP_JWT_SECRET && e.APP_JWKS_URL) {
     problems.push('APP_JWT_SECRET and APP_JWKS_URL: set one, not both');
   } else if (e.APP_JWT_SECRET) {
     if (Buffer.byteLength(e.APP_JWT_SECRET) < 32) {
@@ -219,7 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!isAbsoluteHttpUrl(u)) problems.push(`POST_CONNECT_REDIRECT_ALLOW_LIST: "${u}" is not an absolute http(s) URL`);
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => renameVariables(p, nameOf)));
 
   return {
     nodeEnv: e.NODE_ENV,
@@ -239,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     emulatorPort: e.EMULATOR_PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
     dataDir: e.DATA_DIR,
     encryptionKeys,
     appAuth,
@@ -253,6 +274,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     },
   };
+}
+
+/** Problems name variables in upper snake case; `nameOf` may name them otherwise. */
+function renameVariables(problem: string, nameOf: (variable: string) => string): string {
+  return problem.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (variable) => nameOf(variable));
 }
 
 function isAbsoluteHttpUrl(v: string): boolean {

@@ -4,6 +4,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { Db, Driver, QueryResult, SqlStatement } from './db.js';
 import { toStoreError } from './db-errors.js';
 import { DataDirInUseError, StoreUnavailableError } from './errors.js';
+import { DEFAULT_SCHEMA, quoteIdent } from './schema.js';
 
 /** Directories with a live PGlite in this process: a second instance on one directory corrupts it. */
 const openDirs = new Set<string>();
@@ -59,10 +60,11 @@ export class PgliteDriver implements Driver {
   private constructor(
     private readonly pg: PGlite,
     private readonly dataDir: string,
+    readonly schema: string,
   ) {}
 
   /** Starts PGlite on `dataDir` (seconds on a new directory): do it once per process. */
-  static async open(dataDir: string): Promise<PgliteDriver> {
+  static async open(dataDir: string, schema: string = DEFAULT_SCHEMA): Promise<PgliteDriver> {
     const resolved = path.resolve(dataDir);
     if (openDirs.has(resolved)) throw new DataDirInUseError(resolved);
     openDirs.add(resolved);
@@ -70,7 +72,9 @@ export class PgliteDriver implements Driver {
       // PGlite creates its own directory but not its parents (DATA_DIR may not exist yet).
       await mkdir(path.dirname(resolved), { recursive: true });
       const pg = await PGlite.create(resolved);
-      return new PgliteDriver(pg, resolved);
+      // One connection for the process: its session resolves our tables in our schema, as PostgreSQL's pool does.
+      await pg.exec(`SET search_path TO ${quoteIdent(schema)}`);
+      return new PgliteDriver(pg, resolved, schema);
     } catch (err) {
       openDirs.delete(resolved);
       const detail = err instanceof Error ? err.message : String(err);

@@ -293,3 +293,109 @@ function isAbsoluteHttpUrl(v: string): boolean {
 function stripSlash(u: string): string {
   return u.endsWith('/') ? u.slice(0, -1) : u;
 }
+
+/**
+ * Configuration as an object instead of the environment (embedding): each
+ * key stands for the environment variable beside it and goes through the
+ * same validation; problems name the key. Lists may be arrays.
+ */
+export interface ZoomConnectSettings {
+  /** ZOOM_USER_MANAGED_CLIENT_ID */
+  clientId?: string | undefined;
+  /** ZOOM_USER_MANAGED_CLIENT_SECRET */
+  clientSecret?: string | undefined;
+  /** ZOOM_REDIRECT_URI: `https://your.app/api/zoom/oauth/user-callback`, as registered on the Zoom app. */
+  redirectUri?: string | undefined;
+  /** ZOOM_OAUTH_BASE_URL */
+  oauthBaseUrl?: string | undefined;
+  /** ZOOM_API_BASE_URL */
+  apiBaseUrl?: string | undefined;
+  /** ZOOM_WEBHOOK_SECRET_TOKEN */
+  webhookSecretToken?: string | undefined;
+  /** ZOOM_HTTP_TIMEOUT_MS */
+  httpTimeoutMs?: number | undefined;
+  /** DATABASE_URL (absent, and no `pool`: PGlite in `dataDir`) */
+  databaseUrl?: string | undefined;
+  /** DATABASE_SCHEMA (default `zoom_connect`) */
+  databaseSchema?: string | undefined;
+  /** DATA_DIR */
+  dataDir?: string | undefined;
+  /** TOKEN_ENCRYPTION_KEYS: `kid:base64-32-bytes`, current first. */
+  tokenEncryptionKeys?: string | string[] | undefined;
+  /** POST_CONNECT_REDIRECT_URL */
+  postConnectRedirectUrl?: string | undefined;
+  /** POST_CONNECT_REDIRECT_ALLOW_LIST */
+  postConnectRedirectAllowList?: string | string[] | undefined;
+  /** LOG_LEVEL */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
+  /** NODE_ENV (default: the process's) */
+  nodeEnv?: string | undefined;
+  /** PORT: the host's, for the demo-mode redirect URI. */
+  port?: number | undefined;
+  /** EMULATOR_PORT: demo mode's in-process emulator. */
+  emulatorPort?: number | undefined;
+  /** REFRESH_SKEW_SECONDS */
+  refreshSkewSeconds?: number | undefined;
+  /** REFRESH_MAX_FAILURES */
+  refreshMaxFailures?: number | undefined;
+  /** REFRESH_COOLDOWN_SECONDS */
+  refreshCooldownSeconds?: number | undefined;
+  /** SWEEP_IDLE_DAYS */
+  sweepIdleDays?: number | undefined;
+  /** SWEEP_INTERVAL_SECONDS */
+  sweepIntervalSeconds?: number | undefined;
+}
+
+const SETTING_VARIABLES: Readonly<Record<keyof ZoomConnectSettings, string>> = {
+  clientId: 'ZOOM_USER_MANAGED_CLIENT_ID',
+  clientSecret: 'ZOOM_USER_MANAGED_CLIENT_SECRET',
+  redirectUri: 'ZOOM_REDIRECT_URI',
+  oauthBaseUrl: 'ZOOM_OAUTH_BASE_URL',
+  apiBaseUrl: 'ZOOM_API_BASE_URL',
+  webhookSecretToken: 'ZOOM_WEBHOOK_SECRET_TOKEN',
+  httpTimeoutMs: 'ZOOM_HTTP_TIMEOUT_MS',
+  databaseUrl: 'DATABASE_URL',
+  databaseSchema: 'DATABASE_SCHEMA',
+  dataDir: 'DATA_DIR',
+  tokenEncryptionKeys: 'TOKEN_ENCRYPTION_KEYS',
+  postConnectRedirectUrl: 'POST_CONNECT_REDIRECT_URL',
+  postConnectRedirectAllowList: 'POST_CONNECT_REDIRECT_ALLOW_LIST',
+  logLevel: 'LOG_LEVEL',
+  nodeEnv: 'NODE_ENV',
+  port: 'PORT',
+  emulatorPort: 'EMULATOR_PORT',
+  refreshSkewSeconds: 'REFRESH_SKEW_SECONDS',
+  refreshMaxFailures: 'REFRESH_MAX_FAILURES',
+  refreshCooldownSeconds: 'REFRESH_COOLDOWN_SECONDS',
+  sweepIdleDays: 'SWEEP_IDLE_DAYS',
+  sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
+};
+
+/**
+ * Embedded configuration: from `settings` when given (NODE_ENV still the
+ * process's unless `nodeEnv` says), else from `env`. Throws ConfigError
+ * naming every unknown key and bad value.
+ */
+export function loadEmbeddedConfig(settings: ZoomConnectSettings | undefined, env: NodeJS.ProcessEnv = process.env): Config {
+  if (settings === undefined) return loadConfig(env, { embedded: true });
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new ConfigError(['config: must be an object of settings (or left out to read the environment)']);
+  }
+  const optionOf = new Map<string, string>(Object.entries(SETTING_VARIABLES).map(([key, variable]) => [variable, key]));
+  const fromSettings: NodeJS.ProcessEnv = { NODE_ENV: env.NODE_ENV };
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const variable = Object.hasOwn(SETTING_VARIABLES, key) ? SETTING_VARIABLES[key as keyof ZoomConnectSettings] : undefined;
+    if (variable === undefined) {
+      problems.push(`config.${key}: not a setting (known: ${Object.keys(SETTING_VARIABLES).join(', ')})`);
+    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      fromSettings[variable] = value.join(',');
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      fromSettings[variable] = String(value);
+    } else if (value !== undefined) {
+      problems.push(`config.${key}: must be a ${Array.isArray(value) ? 'list of strings' : 'string or number'}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return loadConfig(fromSettings, { embedded: true, nameOf: (variable) => `config.${optionOf.get(variable) ?? variable}` });
+}

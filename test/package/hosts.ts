@@ -85,7 +85,7 @@ export async function fastifyHost(): Promise<void> {
     if (err instanceof ConnectError && err.code === 'not_connected') return;
     throw err;
   }
-  const emulator = await startEmulator({ port: 0 });
+  const emulator = await startEmulator({ port: 0, clients: [] });
   await emulator.close();
   await app.close();
 }

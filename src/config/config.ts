@@ -171,7 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.map(String).map(nameOf).join('.') || 'environment'}: ${i.message}`),
+      parsed.error.issues.map((i) => renameVariables(`${i.path.map(String).join('.') || 'environment'}: ${i.message}`, nameOf)),
     );
   }
   const e = parsed.data;

@@ -5,7 +5,7 @@
  * express-session example runs from it through a whole connect flow against
  * the emulator the package ships, on PostgreSQL.
  */
-import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ import { CJS_HOST, ESM_HOST, EXPECTED_EXPORTS, TS_HOST, TS_MISUSE, tsconfig } fr
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSC = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const NPM_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
+/** What `npm pack` needs of the repository to build and pack (the `files` allow-list picks from it). */
+const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts', 'src', 'bin', 'web', 'docs', 'README.md'];
 const CLIENT_ID = 'consumer-client';
 const CLIENT_SECRET = 'consumer-secret';
 
@@ -37,7 +39,11 @@ describe('the packed package, installed into fresh hosts', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'zc-consumer-'));
-    await run('npm', ['pack', '--pack-destination', root, '--loglevel=error'], { cwd: REPO_ROOT });
+    // Packed from a copy: prepack rebuilds dist/, which must not vanish under other tests' CLI processes.
+    const source = path.join(root, 'source');
+    for (const entry of PACKAGE_SOURCES) await cp(path.join(REPO_ROOT, entry), path.join(source, entry), { recursive: true });
+    await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(source, 'node_modules'), 'dir');
+    await run('npm', ['pack', '--pack-destination', root, '--loglevel=error'], { cwd: source });
     const packed = (await readdir(root)).find((f) => f.endsWith('.tgz'));
     if (!packed) throw new Error('npm pack produced no tarball');
     tarball = path.join(root, packed);

@@ -1,6 +1,6 @@
 /**
- * One-call embedding (zoomConnectExpress) and the per-user server API, in an
- * Express host against the emulator over HTTP, on PGlite.
+ * One-call embedding (zoomConnectExpress, zoomConnectFastify) and the
+ * per-user server API, in host apps against the emulator over HTTP, on PGlite.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -8,8 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import express from 'express';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoomConnectExpress, type ZoomConnectExpress } from '../../src/adapters/express/index.js';
+import { zoomConnectFastify } from '../../src/adapters/fastify/index.js';
 import { ConfigError, loadConfig, loadEmbeddedConfig } from '../../src/config/config.js';
 import { ConnectError } from '../../src/connections/errors.js';
 import { createLogger } from '../../src/config/logger.js';
@@ -225,5 +227,43 @@ describe('an Express host embedded in one call', () => {
     const result = await zoom.user('leaver').disconnect();
     expect(result).toMatchObject({ connected: false, status: 'revoked', revokedAtZoom: true });
     expect((await zoom.user('leaver').status()).status).toBe('revoked');
+  });
+});
+
+describe('a Fastify host embedded in one call', () => {
+  it('serves the user routes for the host\'s user, and closing the app closes Zoom Connect', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'zc-embedding-fastify-'));
+    const app = Fastify();
+    try {
+      const zoom = await zoomConnectFastify(app, {
+        getUserId: (request) => {
+          const user = request.headers['x-user'];
+          return typeof user === 'string' ? user : null;
+        },
+        logger: createLogger('silent'),
+        keepFresh: false,
+        config: {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          redirectUri: 'http://localhost:1/api/zoom/oauth/user-callback',
+          oauthBaseUrl: 'http://127.0.0.1:1',
+          apiBaseUrl: 'http://127.0.0.1:1/v2',
+          tokenEncryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
+          postConnectRedirectUrl: 'http://localhost:1/',
+          dataDir,
+          nodeEnv: 'test',
+        },
+      });
+      const signedIn = await app.inject({ method: 'GET', url: '/api/zoom/oauth/user/status', headers: { 'x-user': 'fastify-user' } });
+      expect(signedIn.statusCode).toBe(200);
+      expect(signedIn.json<{ status: string }>().status).toBe('not_connected');
+      expect((await app.inject({ method: 'GET', url: '/api/zoom/oauth/user/status' })).statusCode).toBe(401);
+
+      await app.close();
+      await expect(zoom.user('fastify-user').status()).rejects.toThrow();
+    } finally {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,5 +16,5 @@ export {
 } from './adapters/express/index.js';
 export { ConnectError, type ConnectErrorCode, type Connections } from './connections/index.js';
 export type { ConnectionStatusView } from './connections/index.js';
-export type { ZoomUserApi, ZoomCall, MeetingsQuery, RecordingsQuery, DisconnectResult } from './connections/user-api.js';
+export type { ZoomUserApi, ZoomCall, MeetingsQuery, RecordingsQuery, NewMeeting, DisconnectResult } from './connections/user-api.js';
 export type { CreateMeetingInput, ZoomMethod, ZoomObject } from './zoom/index.js';

@@ -25,6 +25,12 @@ export interface RecordingsQuery {
   next_page_token?: string | undefined;
 }
 
+/** A meeting to create, in Zoom's names; `start_time` (ISO 8601 with offset) and `duration` (minutes) are required, as on the HTTP route. */
+export interface NewMeeting extends CreateMeetingInput {
+  start_time: string;
+  duration: number;
+}
+
 export interface ZoomCall {
   method: ZoomMethod;
   /** Relative to Zoom's API base, without `/v2`: `/users/me/webinars`, `/meetings/123`. */
@@ -49,7 +55,7 @@ export interface ZoomUserApi {
   profile(): Promise<ZoomObject>;
   listMeetings(query?: MeetingsQuery): Promise<ZoomObject>;
   listRecordings(query?: RecordingsQuery): Promise<ZoomObject>;
-  createMeeting(meeting: CreateMeetingInput): Promise<ZoomObject>;
+  createMeeting(meeting: NewMeeting): Promise<ZoomObject>;
   /** Wipes the tokens and revokes them at Zoom; idempotent. */
   disconnect(): Promise<DisconnectResult>;
   /** Any Zoom endpoint with this user's token: Zoom's JSON answer, or null when it answers without a body. */

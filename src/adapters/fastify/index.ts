@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ConfigError } from '../../config/config.js';
 import type { ZoomUserApi } from '../../connections/user-api.js';
 import { checkOptions, EMBED_OPTION_NAMES, embedZoomConnect, type EmbedOptions, type EmbeddedZoomConnect } from '../../embedded.js';
 import { zoomConnect } from '../../http/plugin.js';
@@ -26,6 +27,9 @@ export interface ZoomConnectFastify {
  *   const zoom = await zoomConnectFastify(app, { getUserId: (request) => request.session.get('userId') ?? null });
  */
 export async function zoomConnectFastify(app: FastifyInstance, options: ZoomConnectFastifyOptions): Promise<ZoomConnectFastify> {
+  if (typeof (app as Partial<FastifyInstance> | null)?.register !== 'function') {
+    throw new ConfigError(['app: zoomConnectFastify(app, options) takes your Fastify instance first']);
+  }
   checkOptions(options, [...EMBED_OPTION_NAMES, 'getUserId'], 'zoomConnectFastify');
   const embedded = await embedZoomConnect(options);
   try {

@@ -10,7 +10,6 @@ import { generateKeyString, TokenCipher } from './crypto/index.js';
 import type { RunningEmulator } from './emulator/index.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
-import { buildApp } from './http/app.js';
 import { RefreshSweeper } from './jobs/refresh-sweeper.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
@@ -170,6 +169,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const authenticate = createBearerAuthenticator(
       core.config.appAuth.kind === 'demo' ? { kind: 'secret', secret: demoJwtSecret as Uint8Array } : core.config.appAuth,
     );
+    // Loaded here, not at the top: an embedding host never builds the standalone app (OpenAPI UI, metrics).
+    const { buildApp } = await import('./http/app.js');
     const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
     core.sweeper.start();

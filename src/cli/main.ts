@@ -72,7 +72,12 @@ async function serve(): Promise<number> {
 
 async function migrate(): Promise<number> {
   const config = requireKeys(loadConfig(), 'migrate');
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), cipher: new TokenCipher(config.encryptionKeys) });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
+    dataDir: join(config.dataDir, 'pglite'),
+    cipher: new TokenCipher(config.encryptionKeys),
+  });
   try {
     await store.migrate();
   } finally {
@@ -92,6 +97,7 @@ async function rotate(args: string[]): Promise<number> {
   const config = requireKeys(loadConfig(), 'rotate-keys');
   const report = await runKeyRotation({
     databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
     dataDir: join(config.dataDir, 'pglite'),
     cipher: new TokenCipher(config.encryptionKeys),
     batchSize,

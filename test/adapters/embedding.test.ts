@@ -76,6 +76,11 @@ describe('embedded configuration', () => {
     expect((err as ConfigError).problems).toEqual(['config.redirectUri: config.redirectUri must be an absolute http(s) URL']);
   });
 
+  it('a schema name that is not a plain lower-case identifier is refused by name', () => {
+    expect(() => loadConfig({ DATABASE_SCHEMA: 'zoom"; DROP SCHEMA public; --' })).toThrow(/DATABASE_SCHEMA: must be a lower-case SQL identifier/);
+    expect(() => loadEmbeddedConfig({ databaseSchema: 'Zoom-Connect' }, {})).toThrow(/config\.databaseSchema: must be a lower-case SQL identifier/);
+  });
+
   it('an unknown setting is refused by name', () => {
     expect(() => loadEmbeddedConfig({ ...productionSettings(), clientSecert: 'typo' } as never, {})).toThrow(/config\.clientSecert: not a setting/);
   });

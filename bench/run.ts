@@ -432,7 +432,7 @@ async function serverVersion(adminUrl: string): Promise<string> {
 
 /** The users' current Zoom access tokens, decrypted from the app's database (baseline (c) sends them to the emulator directly). */
 async function accessTokens(databaseUrl: string, cipher: TokenCipher, userIds: string[]): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, options: '-c search_path=zoom_connect' });
   await client.connect();
   try {
     const { rows } = await client.query<{ user_id: string; access_token_enc: string | null; refresh_token_enc: string | null }>(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
 import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
@@ -9,10 +10,9 @@ import { generateKeyString, TokenCipher } from './crypto/index.js';
 import type { RunningEmulator } from './emulator/index.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
-import { buildApp } from './http/app.js';
 import { RefreshSweeper } from './jobs/refresh-sweeper.js';
 import { CensusJob, ServiceMetrics } from './metrics/index.js';
-import { startOpsServer, type RunningOpsServer } from './http/ops-server.js';
+import type { RunningOpsServer } from './http/ops-server.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { ZoomApi, ZoomOAuthClient, ZoomTransport } from './zoom/index.js';
@@ -27,6 +27,8 @@ export interface ServiceOptions {
   poolMax?: number;
   /** This instance's metrics; by default a registry of its own (never prom-client's global one). */
   metrics?: ServiceMetrics;
+  /** Share the host app's PostgreSQL pool instead of opening one on DATABASE_URL (never ended by us). */
+  pool?: pg.Pool | undefined;
 }
 
 /** Everything but HTTP: what an embedding app needs to mount the routes itself. */
@@ -96,6 +98,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
   try {
     store = await openStore({
       databaseUrl: config.databaseUrl,
+      pool: options.pool,
+      schema: config.databaseSchema,
       dataDir: join(config.dataDir, 'pglite'),
       cipher: new TokenCipher(config.encryptionKeys),
       logger,
@@ -182,6 +186,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const authenticate = createBearerAuthenticator(
       core.config.appAuth.kind === 'demo' ? { kind: 'secret', secret: demoJwtSecret as Uint8Array } : core.config.appAuth,
     );
+    // Loaded here, not at the top: an embedding host never builds the standalone app (OpenAPI UI, metrics).
+    const { buildApp } = await import('./http/app.js');
     const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
     const ops = await startOps(core, app);
@@ -223,6 +229,8 @@ async function startOps(core: ZoomConnect, app: FastifyInstance): Promise<Runnin
   const port = core.config.opsPort;
   if (typeof port !== 'number') return undefined;
   try {
+    // Loaded only when used, like the standalone app: an embedding host never pays for OpenAPI UI.
+    const { startOpsServer } = await import('./http/ops-server.js');
     return await startOpsServer({ host: core.config.host, port, metrics: core.metrics, openapi: () => app.swagger(), logger: core.logger });
   } catch (err) {
     await app.close();

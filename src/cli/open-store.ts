@@ -14,9 +14,9 @@ export async function openCliStore(config: Config, logger?: StoreLogger): Promis
   // ring they still get a cipher, one that nothing is ever encrypted with.
   const ring = config.encryptionKeys.length > 0 ? config.encryptionKeys : [{ kid: 'unused', key: randomBytes(32) }];
   const cipher = new TokenCipher(ring);
-  if (config.databaseUrl) return openPostgresStore({ databaseUrl: config.databaseUrl, cipher, logger });
+  if (config.databaseUrl) return openPostgresStore({ databaseUrl: config.databaseUrl, schema: config.databaseSchema, cipher, logger });
   const { openPgliteStore } = await import('../store/pglite-store.js');
-  return openPgliteStore({ dataDir: join(config.dataDir, 'pglite'), cipher, logger });
+  return openPgliteStore({ dataDir: join(config.dataDir, 'pglite'), schema: config.databaseSchema, cipher, logger });
 }
 
 /** Commands that read or write sealed tokens need the same key ring as the service. */

@@ -16,6 +16,7 @@ export async function rotateKeys(args: readonly string[], io: CliIo): Promise<nu
   const config = requireKeys(loadConfig(io.env), 'rotate-keys');
   const report = await runKeyRotation({
     databaseUrl: config.databaseUrl,
+    schema: config.databaseSchema,
     dataDir: join(config.dataDir, 'pglite'),
     cipher: new TokenCipher(config.encryptionKeys),
     batchSize,

@@ -16,7 +16,7 @@ export interface RefusalInput {
 }
 
 /** Problems with settings the schema accepted but the service cannot run with; empty when none. */
-export function refusals(env: RefusalInput): string[] {
+export function refusals(env: RefusalInput, options: { hostPool?: boolean } = {}): string[] {
   const problems: string[] = [];
   if (env.ZOOM_REDIRECT_URI !== undefined) {
     const path = new URL(env.ZOOM_REDIRECT_URI).pathname;
@@ -29,7 +29,8 @@ export function refusals(env: RefusalInput): string[] {
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(env.DATABASE_URL)?.[1];
     problems.push(`DATABASE_URL: expected a postgres:// or postgresql:// URL, got ${scheme ? `a ${scheme}: URL` : 'no URL scheme'}`);
   }
-  if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined) {
+  // An embedding host that hands us its own pg.Pool has its database already.
+  if (env.NODE_ENV === 'production' && env.DATABASE_URL === undefined && !options.hostPool) {
     problems.push('DATABASE_URL: required in production (the embedded database without it serves one process only and is not backed up)');
   }
   return problems;

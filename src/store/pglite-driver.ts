@@ -5,6 +5,7 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Db, Driver, QueryResult, SqlStatement } from './db.js';
 import { toStoreError } from './db-errors.js';
 import { DataDirInUseError, StoreUnavailableError } from './errors.js';
+import { DEFAULT_SCHEMA, quoteIdent } from './schema.js';
 
 /** Directories with a live PGlite in this process: a second instance on one directory corrupts it. */
 const openDirs = new Set<string>();
@@ -61,10 +62,11 @@ export class PgliteDriver implements Driver {
     private readonly pg: PGlite,
     private readonly dataDir: string,
     private readonly lock: DataDirLock,
+    readonly schema: string,
   ) {}
 
   /** Starts PGlite on `dataDir` (seconds on a new directory): do it once per process. */
-  static async open(dataDir: string): Promise<PgliteDriver> {
+  static async open(dataDir: string, schema: string = DEFAULT_SCHEMA): Promise<PgliteDriver> {
     const resolved = path.resolve(dataDir);
     if (openDirs.has(resolved)) throw new DataDirInUseError(resolved);
     openDirs.add(resolved);
@@ -74,7 +76,9 @@ export class PgliteDriver implements Driver {
       await mkdir(path.dirname(resolved), { recursive: true });
       lock = await acquireDataDirLock(resolved);
       const pg = await PGlite.create(resolved);
-      return new PgliteDriver(pg, resolved, lock);
+      // One connection for the process: its session resolves our tables in our schema, as PostgreSQL's pool does.
+      await pg.exec(`SET search_path TO ${quoteIdent(schema)}`);
+      return new PgliteDriver(pg, resolved, lock, schema);
     } catch (err) {
       openDirs.delete(resolved);
       await lock?.release();

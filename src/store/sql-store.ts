@@ -46,7 +46,7 @@ export class SqlStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    await applyMigrations(this.driver, this.logger);
+    await applyMigrations(this.driver, this.logger, this.driver.schema);
   }
 
   ping(): Promise<void> {

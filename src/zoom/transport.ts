@@ -21,7 +21,7 @@ export interface ZoomTransportOptions {
 }
 
 export interface ZoomRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;

@@ -37,7 +37,7 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
   }
 
   /** A call's outcome, its rejection handled at once (callers sharing one refresh settle in any order). */
-  function settled<T>(call: Promise<T>): Promise<T | unknown> {
+  function settled<T>(call: Promise<T>): Promise<unknown> {
     return call.then(
       (value) => value,
       (err: unknown) => err,

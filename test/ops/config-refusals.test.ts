@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { ConfigError, loadConfig, loadEmbeddedConfig } from '../../src/config/config.js';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const PRODUCTION = {
@@ -54,6 +54,12 @@ describe('configuration that cannot work is refused', () => {
     const { DATABASE_URL: _omitted, ...withoutDatabase } = PRODUCTION;
     const message = refusal(withoutDatabase);
     expect(message).toMatch(/^DATABASE_URL: required in production/);
+  });
+
+  it('production without DATABASE_URL is accepted when an embedding host passes its own pg.Pool', () => {
+    const { DATABASE_URL: _omitted, APP_JWT_SECRET: _unused, ...withoutDatabase } = PRODUCTION;
+    expect(loadEmbeddedConfig(undefined, withoutDatabase, true).databaseUrl).toBeUndefined();
+    expect(() => loadEmbeddedConfig(undefined, withoutDatabase, false)).toThrow(/DATABASE_URL: required in production/);
   });
 
   it('a PORT that is not a number names the variable once and what was expected', () => {

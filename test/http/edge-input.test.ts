@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, expectProblem, MEETINGS, PROFILE, RECORDINGS, REFRESH, REVOKE, ServiceClient, STATUS, uniqueUser } from '../helpers/http-client.js';
-import { deauthorizationEvent, deliver, signedDelivery } from '../helpers/rel-webhook.js';
+import { deauthorizationEvent, deliver, signedDelivery } from '../helpers/zoom-webhook.js';
 import { startStack, TEST_CLIENT_ID, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
 
 /**

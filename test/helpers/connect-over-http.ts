@@ -3,7 +3,7 @@
  * address: authorize on the app, consent at the emulator, callback on the
  * app with the binding cookie. Used where many users connect at once.
  */
-import { http, type HttpResult } from './rel-http.js';
+import { http, type HttpResult } from './raw-http.js';
 
 export interface ConnectedView {
   connected: boolean;

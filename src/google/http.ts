@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../config/logger.js';
+import { attempt, parseJsonBody, pathOf } from '../net/attempt.js';
 import { GoogleRateLimitedError, GoogleUnavailableError } from './errors.js';
 
 export interface GoogleHttpOptions {
@@ -98,46 +99,24 @@ export class GoogleHttp {
   }
 
   private async once(req: GoogleHttpRequest): Promise<RawResponse> {
-    // One controller per attempt, its timer cleared as soon as the answer is in
-    // (see src/zoom/transport.ts for why not AbortSignal.timeout/any).
-    const controller = new AbortController();
-    let timedOutHere = false;
-    const timer = setTimeout(() => {
-      timedOutHere = true;
-      controller.abort(new Error(`timed out after ${this.options.timeoutMs} ms`));
-    }, this.options.timeoutMs);
-    const relay = (): void => controller.abort(req.signal?.reason);
-    if (req.signal?.aborted) relay();
-    else req.signal?.addEventListener('abort', relay, { once: true });
-    try {
-      const res = await request(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: controller.signal,
-        dispatcher: this.dispatcher,
-      });
-      const text = await readLimited(res.body, MAX_BODY_BYTES);
-      return { status: res.statusCode, body: parseJson(text), retryAfterSeconds: parseRetryAfter(res.headers['retry-after']) };
-    } catch (err) {
-      if (req.signal?.aborted || err instanceof GoogleUnavailableError) throw err;
-      const timedOut = timedOutHere || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
-      this.options.logger.warn(
-        { google: { method: req.method, path: pathOf(req.url), timedOut, cause: errorCode(err) } },
-        'Google request failed before a response',
-      );
-      throw new GoogleUnavailableError(
-        timedOut
-          ? `Google did not answer ${req.method} ${pathOf(req.url)} within ${this.options.timeoutMs} ms`
-          : `Could not reach Google for ${req.method} ${pathOf(req.url)} (${errorCode(err)})`,
-        undefined,
-        timedOut,
-      );
-    } finally {
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', relay);
+    const outcome = await attempt(this.dispatcher, req, this.options.timeoutMs, MAX_BODY_BYTES);
+    if (outcome.kind === 'too_large') throw new GoogleUnavailableError(`Google response exceeded ${outcome.limit} bytes`, undefined, false);
+    if (outcome.kind === 'answer') {
+      return { status: outcome.status, body: parseJsonBody(outcome.text), retryAfterSeconds: parseRetryAfter(outcome.headers['retry-after']) };
     }
+    this.options.logger.warn(
+      { google: { method: req.method, path: pathOf(req.url), timedOut: outcome.timedOut, cause: outcome.cause } },
+      'Google request failed before a response',
+    );
+    throw new GoogleUnavailableError(
+      outcome.timedOut
+        ? `Google did not answer ${req.method} ${pathOf(req.url)} within ${this.options.timeoutMs} ms`
+        : `Could not reach Google for ${req.method} ${pathOf(req.url)} (${outcome.cause})`,
+      undefined,
+      outcome.timedOut,
+    );
   }
+
 
   private logFailure(req: GoogleHttpRequest, status: number, reason: string | undefined): void {
     this.options.logger.warn({ google: { method: req.method, path: pathOf(req.url), status, reason } }, 'Google call failed');
@@ -185,41 +164,4 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
   if (/^\d+$/.test(raw.trim())) return Number(raw.trim());
   const date = Date.parse(raw);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
-}
-
-/** Only the path is logged: query strings are not ours to vouch for. */
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '(invalid url)';
-  }
-}
-
-function errorCode(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? code : err.name;
-  }
-  return 'unknown error';
-}
-
-async function readLimited(body: AsyncIterable<Buffer | Uint8Array>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) throw new GoogleUnavailableError(`Google response exceeded ${limit} bytes`, undefined, false);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

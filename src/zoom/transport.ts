@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import type { Logger } from '../config/logger.js';
+import { attempt, firstHeader, parseJsonBody, pathOf } from '../net/attempt.js';
 import { zoomOperation, type ZoomCallMetrics, type ZoomStatusClass } from '../metrics/index.js';
 import { isDailyRateLimit, ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
 import { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
@@ -135,59 +136,33 @@ export class ZoomTransport {
 
   private async once(req: ZoomRequest, operation: string): Promise<RawResponse> {
     const started = performance.now();
-    // One controller per attempt, its timer cleared as soon as the answer is in.
-    // AbortSignal.timeout would keep every signal and its timer alive for the
-    // whole timeout (10 s of calls at thousands a second), and AbortSignal.any
-    // would pile dependents onto a long-lived caller signal on Node 20.
-    const controller = new AbortController();
-    let timedOutHere = false;
-    const timer = setTimeout(() => {
-      timedOutHere = true;
-      controller.abort(new Error(`timed out after ${this.options.timeoutMs} ms`));
-    }, this.options.timeoutMs);
-    const relay = (): void => controller.abort(req.signal?.reason);
-    if (req.signal?.aborted) relay();
-    else req.signal?.addEventListener('abort', relay, { once: true });
-    try {
-      const res = await request(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        signal: controller.signal,
-        dispatcher: this.dispatcher,
-      });
-      const text = await readLimited(res.body, MAX_BODY_BYTES);
-      this.options.metrics?.zoomCall(operation, statusClassOf(res.statusCode), (performance.now() - started) / 1000);
-      const trackingId = header(res.headers['x-zm-trackingid']);
+    const outcome = await attempt(this.dispatcher, req, this.options.timeoutMs, MAX_BODY_BYTES);
+    const seconds = (performance.now() - started) / 1000;
+    if (outcome.kind === 'too_large') throw new ZoomUnavailableError(`Zoom response exceeded ${outcome.limit} bytes`, false, undefined, undefined);
+    if (outcome.kind === 'answer') {
+      this.options.metrics?.zoomCall(operation, statusClassOf(outcome.status), seconds);
       return {
-        status: res.statusCode,
-        body: parseJson(text),
-        trackingId,
-        retryAfterSeconds: parseRetryAfter(res.headers['retry-after']),
-        rateLimitType: header(res.headers['x-ratelimit-type']),
+        status: outcome.status,
+        body: parseJsonBody(outcome.text),
+        trackingId: firstHeader(outcome.headers['x-zm-trackingid']),
+        retryAfterSeconds: parseRetryAfter(outcome.headers['retry-after']),
+        rateLimitType: firstHeader(outcome.headers['x-ratelimit-type']),
       };
-    } catch (err) {
-      const timedOut = timedOutHere || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
-      // Our own caller giving up (shutdown) is not Zoom failing.
-      if (!req.signal?.aborted) this.options.metrics?.zoomCall(operation, timedOut ? 'timeout' : 'network', (performance.now() - started) / 1000);
-      if (req.signal?.aborted || err instanceof ZoomUnavailableError) throw err;
-      // An outage's symptom: summarised by the domain, detailed here at debug.
-      this.options.logger.debug(
-        { zoom: { method: req.method, path: pathOf(req.url), timedOut, cause: errorCode(err) } },
-        'Zoom request failed before a response',
-      );
-      throw new ZoomUnavailableError(
-        timedOut
-          ? `Zoom did not answer ${req.method} ${pathOf(req.url)} within ${this.options.timeoutMs} ms`
-          : `Could not reach Zoom for ${req.method} ${pathOf(req.url)} (${errorCode(err)})`,
-        timedOut,
-        undefined,
-        undefined,
-      );
-    } finally {
-      clearTimeout(timer);
-      req.signal?.removeEventListener('abort', relay);
     }
+    this.options.metrics?.zoomCall(operation, outcome.timedOut ? 'timeout' : 'network', seconds);
+    // An outage's symptom: summarised by the domain, detailed here at debug.
+    this.options.logger.debug(
+      { zoom: { method: req.method, path: pathOf(req.url), timedOut: outcome.timedOut, cause: outcome.cause } },
+      'Zoom request failed before a response',
+    );
+    throw new ZoomUnavailableError(
+      outcome.timedOut
+        ? `Zoom did not answer ${req.method} ${pathOf(req.url)} within ${this.options.timeoutMs} ms`
+        : `Could not reach Zoom for ${req.method} ${pathOf(req.url)} (${outcome.cause})`,
+      outcome.timedOut,
+      undefined,
+      undefined,
+    );
   }
 
   /**
@@ -215,45 +190,4 @@ function statusClassOf(status: number): ZoomStatusClass {
 function limitTypeOf(res: RawResponse): 'qps' | 'daily' | 'unknown' {
   if (isDailyRateLimit(res.rateLimitType, res.body)) return 'daily';
   return res.rateLimitType?.toLowerCase() === 'qps' ? 'qps' : 'unknown';
-}
-
-/** Only the path is ever logged: Zoom's revoke endpoint takes the token in the query string. */
-function pathOf(url: string): string {
-  try {
-    return new URL(url).pathname;
-  } catch {
-    return '(invalid url)';
-  }
-}
-
-function header(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-function errorCode(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as Error & { code?: unknown }).code;
-    return typeof code === 'string' ? code : err.name;
-  }
-  return 'unknown error';
-}
-
-async function readLimited(body: AsyncIterable<Buffer | Uint8Array>, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > limit) throw new ZoomUnavailableError(`Zoom response exceeded ${limit} bytes`, false, undefined, undefined);
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
 }

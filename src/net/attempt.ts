@@ -1,0 +1,95 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { errors as undiciErrors, request, type Dispatcher } from 'undici';
+
+/**
+ * One HTTP attempt of an outbound client (Zoom's, Google's): a timeout of its
+ * own, the body read up to a limit, and every way of getting no answer told
+ * apart from an answer. Retries, error types and logging stay with each
+ * client; this is only the part that is the same for both.
+ */
+
+export interface AttemptRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  /** The caller's own signal: aborting it (shutdown) rethrows, it is not the peer failing. */
+  signal?: AbortSignal | undefined;
+}
+
+export type AttemptOutcome =
+  | { kind: 'answer'; status: number; headers: IncomingHttpHeaders; text: string }
+  | { kind: 'no_answer'; timedOut: boolean; cause: string }
+  | { kind: 'too_large'; limit: number };
+
+export async function attempt(dispatcher: Dispatcher, req: AttemptRequest, timeoutMs: number, maxBodyBytes: number): Promise<AttemptOutcome> {
+  // One controller per attempt, its timer cleared as soon as the answer is in.
+  // AbortSignal.timeout would keep every signal and its timer alive for the
+  // whole timeout (10 s of calls at thousands a second), and AbortSignal.any
+  // would pile dependents onto a long-lived caller signal on Node 20.
+  const controller = new AbortController();
+  let timedOutHere = false;
+  const timer = setTimeout(() => {
+    timedOutHere = true;
+    controller.abort(new Error(`timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  const relay = (): void => controller.abort(req.signal?.reason);
+  if (req.signal?.aborted) relay();
+  else req.signal?.addEventListener('abort', relay, { once: true });
+  try {
+    const res = await request(req.url, { method: req.method, headers: req.headers, body: req.body, signal: controller.signal, dispatcher });
+    const text = await readLimited(res.body, maxBodyBytes);
+    if (text === null) return { kind: 'too_large', limit: maxBodyBytes };
+    return { kind: 'answer', status: res.statusCode, headers: res.headers, text };
+  } catch (err) {
+    if (req.signal?.aborted) throw err;
+    const timedOut = timedOutHere || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
+    return { kind: 'no_answer', timedOut, cause: errorCode(err) };
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', relay);
+  }
+}
+
+/** The body as text, or null past `limit` bytes (the rest is not read). */
+async function readLimited(body: AsyncIterable<Buffer | Uint8Array>, limit: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** JSON when it parses; the raw text otherwise (an HTML error page); undefined for an empty body. */
+export function parseJsonBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Only a URL's path is ever logged: a query may carry a token (Zoom's revoke takes it there). */
+export function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '(invalid url)';
+  }
+}
+
+export function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function errorCode(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as Error & { code?: unknown }).code;
+    return typeof code === 'string' ? code : err.name;
+  }
+  return 'unknown error';
+}

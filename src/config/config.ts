@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseMeetingProviders, type MeetingProvidersConfig } from './meeting-providers.js';
 
 /** A key that encrypts tokens at rest; `kid` is stored beside every ciphertext. */
 export interface EncryptionKey {
@@ -47,6 +48,8 @@ export interface Config {
     sweepIdleDays: number;
     sweepIntervalSeconds: number;
   };
+  /** Appointment meetings: the provider chain and its credentials (src/config/meeting-providers.ts). */
+  meetingProviders: MeetingProvidersConfig;
 }
 
 export class ConfigError extends Error {
@@ -219,6 +222,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!isAbsoluteHttpUrl(u)) problems.push(`POST_CONNECT_REDIRECT_ALLOW_LIST: "${u}" is not an absolute http(s) URL`);
   }
 
+  const meetingProviders = parseMeetingProviders(env);
+  problems.push(...meetingProviders.problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -252,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sweepIdleDays: e.SWEEP_IDLE_DAYS,
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     },
+    meetingProviders: meetingProviders.config,
   };
 }
 

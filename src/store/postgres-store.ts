@@ -19,5 +19,7 @@ export function openPostgresStore(options: PostgresStoreOptions): SqlStore {
   const poolMax = options.poolMax ?? DEFAULT_POOL_MAX;
   const driver = new PgDriver({ databaseUrl: options.databaseUrl, poolMax, logger });
   const locker = new RowLockRefreshLocker(driver, lockTransactionSlots(poolMax));
-  return new SqlStore(driver, options.cipher, locker, logger, { lockTimeoutMs: options.lockTimeoutMs });
+  // Half the pool at most waits on appointment locks: each holder also needs a connection for its writes.
+  const appointmentLockSlots = Math.max(1, Math.floor(poolMax / 2));
+  return new SqlStore(driver, options.cipher, locker, logger, { lockTimeoutMs: options.lockTimeoutMs, appointmentLockSlots });
 }

@@ -215,11 +215,86 @@ export interface RotationReport {
   remaining: number;
 }
 
+export type MeetingProviderId = 'zoom_user' | 'zoom_account' | 'google_meet';
+
+/** The meeting an appointment has at its provider; never a start_url (a credential). */
+export interface AppointmentMeetingDetails {
+  provider: MeetingProviderId;
+  meetingId: string;
+  joinUrl: string;
+  passcode: string | null;
+}
+
+/** What the app asked for; the meeting is kept in line with it. */
+export interface AppointmentRequest {
+  topic: string;
+  startTime: Date;
+  durationMinutes: number;
+  timezone: string;
+  agenda: string | null;
+  hostEmail: string | null;
+}
+
+export interface AppointmentMeeting extends AppointmentRequest {
+  hostId: string;
+  appointmentId: string;
+  /** Null while the only thing known is a pending create. */
+  meeting: AppointmentMeetingDetails | null;
+  /** Why each earlier provider could not serve, or null when the first one did. */
+  fallbackReason: string | null;
+  /** A create that was sent and whose outcome is not known yet: reconciled before anything else. */
+  pending: { provider: MeetingProviderId; marker: string } | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppointmentMeetingRepository {
+  get(hostId: string, appointmentId: string): Promise<AppointmentMeeting | null>;
+  /**
+   * Runs `fn` holding the appointment's lock: one holder per (host,
+   * appointment) across every process (PostgreSQL: a transaction-level
+   * advisory lock on its own connection, so the writes `fn` makes through
+   * this repository commit at once and survive a crash). Throws
+   * StoreLockTimeoutError after `lockTimeoutMs`.
+   */
+  withLock<T>(hostId: string, appointmentId: string, lockTimeoutMs: number, fn: () => Promise<T>): Promise<T>;
+  /** Records (committed) that a create is about to be sent; keeps any meeting the row already has. */
+  recordPending(hostId: string, appointmentId: string, request: AppointmentRequest, pending: { provider: MeetingProviderId; marker: string }, now: Date): Promise<AppointmentMeeting>;
+  /** Stores the meeting and the request it now matches; clears the pending create. */
+  saveMeeting(hostId: string, appointmentId: string, request: AppointmentRequest, meeting: AppointmentMeetingDetails, fallbackReason: string | null, now: Date): Promise<AppointmentMeeting>;
+  /** Forgets a pending create known not to exist; removes the row if it has no meeting either. */
+  clearPending(hostId: string, appointmentId: string, now: Date): Promise<void>;
+  /** Removes the appointment's record; false when there was none. */
+  delete(hostId: string, appointmentId: string): Promise<boolean>;
+}
+
+/** The shared Server-to-Server token of a Zoom account. */
+export interface S2SToken {
+  accessToken: string;
+  expiresAt: Date;
+}
+
+export interface LockedS2SToken {
+  /** As committed when the lock was taken (re-read, never cached); null when none or unreadable. */
+  readonly current: S2SToken | null;
+  save(token: S2SToken, now: Date): Promise<void>;
+}
+
+export interface S2STokenRepository {
+  /** Null when there is none, or it no longer decrypts (a retired key): fetch a new one. */
+  get(accountId: string): Promise<S2SToken | null>;
+  /** Runs `fn` holding the account's token lock across processes, so one instance at a time fetches. */
+  withLock<T>(accountId: string, lockTimeoutMs: number, fn: (locked: LockedS2SToken) => Promise<T>): Promise<T>;
+}
+
 export interface Store {
   readonly kind: 'postgres' | 'pglite';
   readonly connections: ConnectionRepository;
   readonly states: OAuthStateRepository;
   readonly audit: AuditRepository;
+  readonly appointments: AppointmentMeetingRepository;
+  readonly s2sTokens: S2STokenRepository;
   /** Applies pending migrations (idempotent, safe for instances starting together). */
   migrate(): Promise<void>;
   /** Throws StoreUnavailableError when the database cannot be reached. */

@@ -4,3 +4,4 @@ export * from './oauth-client.js';
 export * from './api-client.js';
 export * from './scopes.js';
 export { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
+export * from './s2s-client.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { createAppointments, type AppointmentMeetings } from './appointments/index.js';
 import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
@@ -31,6 +32,7 @@ export interface ZoomConnect {
   logger: Logger;
   store: Store;
   connections: Connections;
+  appointments: AppointmentMeetings;
   sweeper: RefreshSweeper;
   emulator: RunningEmulator | undefined;
   /** Options for the Fastify plugin (src/http/plugin.ts) given the host's way of knowing its user. */
@@ -118,6 +120,17 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       lockTimeoutMs,
     },
   });
+  const appointments = createAppointments({
+    config: config.meetingProviders,
+    store,
+    tokens: connections.tokens,
+    transport,
+    zoom: { oauthBaseUrl: config.zoom.oauthBaseUrl, apiBaseUrl: config.zoom.apiBaseUrl },
+    clock,
+    logger,
+    // A holder may call two providers and reconcile a lost create: twice a refresh's wait.
+    lockTimeoutMs: lockTimeoutMs * 2,
+  });
   const sweeper = new RefreshSweeper(
     { store, tokens: connections.tokens, logger, clock },
     { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
@@ -129,10 +142,12 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     logger,
     store,
     connections,
+    appointments,
     sweeper,
     emulator,
     pluginOptions: (getUserId, extra = {}) => ({
       connections,
+      appointments,
       getUserId,
       postConnectRedirectUrl: config.postConnectRedirectUrl,
       postConnectRedirectAllowList: config.postConnectRedirectAllowList,

@@ -1,9 +1,11 @@
 import type { FastifyReply } from 'fastify';
+import type { AppointmentErrorCode } from '../appointments/errors.js';
 import type { ConnectErrorCode } from '../connections/errors.js';
 
 /** Codes the HTTP edge adds to the domain's own. */
 export type HttpProblemCode =
   | ConnectErrorCode
+  | AppointmentErrorCode
   | 'unauthenticated'
   | 'not_found'
   | 'payload_too_large'
@@ -39,6 +41,10 @@ const STATUS: Record<HttpProblemCode, number> = {
   cross_site_request: 403,
   webhook_signature_invalid: 401,
   webhooks_disabled: 404,
+  appointment_meeting_not_found: 404,
+  no_meeting_provider: 409,
+  meeting_provider_unavailable: 503,
+  no_start_url: 409,
 };
 
 const TITLE: Record<HttpProblemCode, string> = {
@@ -67,6 +73,10 @@ const TITLE: Record<HttpProblemCode, string> = {
   cross_site_request: 'Cross-site request refused',
   webhook_signature_invalid: 'Invalid webhook signature',
   webhooks_disabled: 'Webhooks are not configured',
+  appointment_meeting_not_found: 'Appointment has no meeting',
+  no_meeting_provider: 'No meeting provider can serve this host',
+  meeting_provider_unavailable: 'Meeting provider unavailable',
+  no_start_url: 'Meeting has no start link',
 };
 
 export interface Problem {

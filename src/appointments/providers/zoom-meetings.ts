@@ -73,17 +73,26 @@ export class ZoomMeetingProvider implements MeetingProvider {
   /** One call as the host, retried once with a new token after Zoom's 401 code 124 (Zoom did not process it). */
   private async call<T>(host: MeetingHost, creating: boolean, fn: (auth: ZoomAuth, userId: string) => Promise<T>): Promise<T> {
     // Failing to get a token means nothing was sent: never an unknown outcome.
-    const { auth, userId } = await this.bearer.open(host).catch((err: unknown) => Promise.reject(zoomFailure(err, false)));
+    const { auth, userId } = await beforeSending(this.bearer.open(host));
     try {
       return await fn(auth, userId);
     } catch (err) {
       if (!(err instanceof ZoomApiError && err.isInvalidAccessToken)) throw zoomFailure(err, creating);
     }
-    const replacement = await this.bearer.reopen(host, auth).catch((err: unknown) => Promise.reject(zoomFailure(err, false)));
+    const replacement = await beforeSending(this.bearer.reopen(host, auth));
     try {
       return await fn(replacement, userId);
     } catch (err) {
       throw zoomFailure(err, creating);
     }
+  }
+}
+
+/** Getting a token fails before anything reaches Zoom's meeting API. */
+async function beforeSending<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    throw zoomFailure(err, false);
   }
 }

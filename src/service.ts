@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { setUpGoogleMeet } from './appointments/google-setup.js';
 import { createAppointments, type AppointmentMeetings } from './appointments/index.js';
 import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
 import { generateKeyString, TokenCipher } from './crypto/index.js';
 import type { RunningEmulator } from './emulator/index.js';
+import type { GoogleAccessTokenFunction } from './google/index.js';
+import type { RunningGoogleEmulator } from './google-emulator/index.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { buildApp } from './http/app.js';
@@ -24,6 +27,8 @@ export interface ServiceOptions {
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
   poolMax?: number;
+  /** Embedded: the host app's own Google access token for a host (instead of a service account key file). */
+  googleAccessToken?: GoogleAccessTokenFunction;
 }
 
 /** Everything but HTTP: what an embedding app needs to mount the routes itself. */
@@ -56,9 +61,10 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function createZoomConnect(input: Config, options: Omit<ServiceOptions, 'port' | 'rateLimit'> = {}): Promise<ZoomConnect> {
   const logger = options.logger ?? createLogger(input.logLevel);
   const clock = options.clock ?? systemClock;
-  const config = await resolveLocalSecrets(input, logger);
+  let config = await resolveLocalSecrets(input, logger);
 
   let emulator: RunningEmulator | undefined;
+  let googleEmulator: RunningGoogleEmulator | undefined;
   if (config.demo) {
     // Only demo mode pays for loading the emulator.
     const { startEmulator } = await import('./emulator/index.js');
@@ -77,6 +83,13 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       ],
     });
     logger.warn({ emulator: emulator.url }, 'demo mode: Zoom is emulated in-process; set ZOOM_USER_MANAGED_CLIENT_ID/SECRET for real Zoom');
+    if (!config.meetingProviders.googleServiceAccountKeyFile) {
+      // Google Meet, the last provider of the chain, is emulated too, with a key file of its own making.
+      const { startGoogleEmulator } = await import('./google-emulator/index.js');
+      const keyFile = join(config.dataDir, 'demo-google-service-account.json');
+      googleEmulator = await startGoogleEmulator({ host: '127.0.0.1', serviceAccountOut: keyFile });
+      config = { ...config, meetingProviders: { ...config.meetingProviders, googleServiceAccountKeyFile: keyFile, googleCalendarApiBaseUrl: googleEmulator.calendarApiUrl } };
+    }
   }
 
   const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger });
@@ -96,14 +109,18 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
   } catch (err) {
     await transport.close();
     await emulator?.close();
+    await googleEmulator?.close();
     throw err;
   }
+  let googleMeet: Awaited<ReturnType<typeof setUpGoogleMeet>>;
   try {
     await store.migrate();
+    googleMeet = await setUpGoogleMeet(config.meetingProviders, { logger, timeoutMs: config.zoom.httpTimeoutMs, accessToken: options.googleAccessToken });
   } catch (err) {
     await store.close();
     await transport.close();
     await emulator?.close();
+    await googleEmulator?.close();
     throw err;
   }
 
@@ -130,6 +147,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     logger,
     // A holder may call two providers and reconcile a lost create: twice a refresh's wait.
     lockTimeoutMs: lockTimeoutMs * 2,
+    googleMeet: googleMeet?.provider,
   });
   const sweeper = new RefreshSweeper(
     { store, tokens: connections.tokens, logger, clock },
@@ -164,7 +182,9 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
         clearTimeout(abandon);
         await store.close();
         await transport.close();
+        await googleMeet?.close();
         await emulator?.close();
+        await googleEmulator?.close();
       })();
       return closing;
     },

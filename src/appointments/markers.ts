@@ -1,10 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * A marker identifies one create attempt. Zoom has no idempotency key, so
  * the marker rides in the meeting's agenda and a lost answer is reconciled
- * by listing the host's meetings; Google takes a client-chosen event id
- * (base32hex, 5-1024 characters), derived from the marker.
+ * by listing the host's meetings; Google takes a client-chosen event id,
+ * derived from the marker (src/google's googleEventId).
  */
 export function newMarker(): string {
   return `zc${randomBytes(10).toString('hex')}`;
@@ -27,19 +27,4 @@ export function agendaKeepingMarker(stored: string, agenda: string | null): stri
   if (at < 0) return agenda ?? '';
   const markerLine = stored.slice(at);
   return agenda ? `${agenda}\n\n${markerLine}` : markerLine;
-}
-
-const BASE32HEX = '0123456789abcdefghijklmnopqrstuv';
-
-/** A Calendar event id for the attempt: base32hex of a hash of the marker (26 characters). */
-export function calendarEventId(marker: string): string {
-  const digest = createHash('sha256').update(`zoom-connect appointment ${marker}`).digest();
-  let out = '';
-  for (let i = 0; i < 26; i++) {
-    const bit = i * 5;
-    const byte = bit >> 3;
-    const value = (((digest[byte] ?? 0) << 8) | (digest[byte + 1] ?? 0)) >> (11 - (bit & 7));
-    out += BASE32HEX[value & 31];
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { faultConfigSchema } from './faults.js';
+import { expireAccountTokens } from './account-grants.js';
 import { expireAccessTokens, revokeUserGrants } from './grants.js';
 import { randomUserId } from './ids.js';
 import { readMeetingInput, isTimeZone } from './meeting-input.js';
@@ -13,6 +14,7 @@ import { sendDeauthorization } from './webhook.js';
 /** Test controls. Not Zoom: JSON in, JSON out, errors in the API's `{code, message}` shape. */
 
 const userRef = z.object({ userId: z.string().min(1).optional(), email: z.string().min(1).optional() }).strict();
+const expireBody = userRef.extend({ account: z.literal(true).optional() }).strict();
 const deauthorizeBody = userRef.extend({ clientId: z.string().min(1).optional() }).strict();
 const newUserBody = z
   .object({
@@ -58,17 +60,20 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     state.faults = faults;
     state.rateLimitRemaining = faults.rateLimit?.count ?? 0;
     state.lostTokenResponsesRemaining = faults.loseTokenResponses ?? 0;
+    state.lostMeetingCreatesRemaining = faults.loseMeetingCreateResponses ?? 0;
     return { faults: state.faults, rateLimitRemaining: state.rateLimitRemaining };
   });
 
   app.get('/stats', () => state.stats);
 
   app.post('/expire', async (request, reply) => {
-    const ref = parseBody(userRef, request.body, reply);
-    if (!ref) return reply;
-    if (ref.userId === undefined && ref.email === undefined) return { expired: expireAccessTokens(state, undefined) };
-    const user = lookupUser(state, ref);
-    if (!user) return userNotFound(reply, ref);
+    const body = parseBody(expireBody, request.body, reply);
+    if (!body) return reply;
+    // `account: true` ages the Server-to-Server tokens instead of users' tokens.
+    if (body.account) return { expired: expireAccountTokens(state) };
+    if (body.userId === undefined && body.email === undefined) return { expired: expireAccessTokens(state, undefined) };
+    const user = lookupUser(state, body);
+    if (!user) return userNotFound(reply, body);
     return { expired: expireAccessTokens(state, user.id) };
   });
 
@@ -95,6 +100,14 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     const { withMeetings, ...fields } = body;
     const user = state.createUser({ ...fields, id: fields.id ?? randomUserId() }, withMeetings ?? true);
     return reply.code(201).send(user);
+  });
+
+  // Every meeting of a user, in full, so tests can see what a lost answer left behind.
+  app.get('/users/:userId/meetings', async (request, reply) => {
+    const key = param(request.params, 'userId') ?? '';
+    const user = state.findUser(key);
+    if (!user) return userNotFound(reply, { userId: key });
+    return { meetings: (state.meetings.get(user.id) ?? []).map(meetingDetail) };
   });
 
   app.post('/users/:userId/meetings', async (request, reply) => {

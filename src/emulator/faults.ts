@@ -34,6 +34,12 @@ export const faultConfigSchema = z
      * ZOOM.md warns about, which no client can recover from.
      */
     loseTokenResponses: z.number().int().min(1).max(1_000).optional(),
+    /**
+     * The next N meeting creations (`POST /v2/users/{userId}/meetings`) store
+     * the meeting and then cut the connection: the client cannot know the
+     * meeting exists, and Zoom has no idempotency key to retry with.
+     */
+    loseMeetingCreateResponses: z.number().int().min(1).max(1_000).optional(),
     paths: z.union([z.string().startsWith('/'), z.array(z.string().startsWith('/'))]).optional(),
   })
   .strict();

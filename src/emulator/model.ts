@@ -77,6 +77,32 @@ export interface ZoomRecording {
   recording_files: ZoomRecordingFile[];
 }
 
+export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'invalid_client' | 'unsupported_grant_type';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  refresh_token: string;
+  expires_in: number;
+  scope: string;
+  api_url: string;
+}
+
+/** Server-to-Server tokens come alone: nothing to refresh, the app just asks again. */
+export type AccountTokenResponse = Omit<TokenResponse, 'refresh_token'>;
+
+export interface TokenFailure {
+  ok: false;
+  error: OAuthErrorCode;
+  reason: string;
+}
+
+export type TokenOutcome<Body = TokenResponse> = { ok: true; body: Body } | TokenFailure;
+
+export function tokenFailure(error: OAuthErrorCode, reason: string): TokenFailure {
+  return { ok: false, error, reason };
+}
+
 /** Zoom timestamps carry no milliseconds. */
 export function zoomTime(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

@@ -14,6 +14,8 @@ export interface UserData {
 
 export interface SeedContext {
   now: number;
+  /** Every emulated user is in the emulator's one account. */
+  accountId: string;
   baseUrl: string;
   random: () => number;
   allocateMeetingId: () => number;
@@ -103,13 +105,17 @@ export interface MeetingDraft extends Omit<MeetingInput, 'password'> {
   createdMs: number;
 }
 
+/** The passcode rides in the join link, so a new passcode means a new link (as at Zoom). */
+export function joinUrl(baseUrl: string, meetingId: number, password: string): string {
+  return `${baseUrl}/j/${meetingId}${password ? `?pwd=${Buffer.from(password).toString('base64url')}` : ''}`;
+}
+
 export function buildMeeting(
   host: ZoomUser,
   draft: MeetingDraft,
   ids: { id: number; uuid: string },
   baseUrl: string,
 ): ZoomMeeting {
-  const pwd = Buffer.from(draft.password).toString('base64url');
   const meeting: ZoomMeeting = {
     uuid: ids.uuid,
     id: ids.id,
@@ -121,7 +127,7 @@ export function buildMeeting(
     timezone: draft.timezone,
     agenda: draft.agenda,
     created_at: zoomTime(draft.createdMs),
-    join_url: `${baseUrl}/j/${ids.id}${draft.password ? `?pwd=${pwd}` : ''}`,
+    join_url: joinUrl(baseUrl, ids.id, draft.password),
     start_url: `${baseUrl}/s/${ids.id}?zak=${Buffer.from(`${host.id}:${ids.id}`).toString('base64url')}`,
     password: draft.password,
     settings: draft.settings,
@@ -241,13 +247,14 @@ interface Person {
   timezone: string;
   dept: string;
   language: string;
-  account_id: string;
-  account_number: number;
   pmi: number;
   createdDaysAgo: number;
 }
 
-export function buildUser(person: Person, ctx: Pick<SeedContext, 'now' | 'baseUrl'>): ZoomUser {
+/** The number Zoom shows beside the account id; one account, one number. */
+const ACCOUNT_NUMBER = 4839201756;
+
+export function buildUser(person: Person, ctx: Pick<SeedContext, 'now' | 'baseUrl' | 'accountId'>): ZoomUser {
   const created = zoomTime(roundToQuarterHour(ctx.now - person.createdDaysAgo * DAY));
   return {
     id: person.id,
@@ -268,8 +275,8 @@ export function buildUser(person: Person, ctx: Pick<SeedContext, 'now' | 'baseUr
     pic_url: `${ctx.baseUrl}/p/${person.id}`,
     language: person.language,
     status: 'active',
-    account_id: person.account_id,
-    account_number: person.account_number,
+    account_id: ctx.accountId,
+    account_number: ACCOUNT_NUMBER,
     cluster: 'us05',
     user_created_at: created,
   };
@@ -287,8 +294,6 @@ const SEEDED_PEOPLE: ReadonlyArray<{ person: Person; meetings: MeetingPlan; reco
       timezone: 'America/New_York',
       dept: 'Engineering',
       language: 'en-US',
-      account_id: 'Lq9Zr4ZxR8m0dD6qkTnWbA',
-      account_number: 4839201756,
       pmi: 3924817560,
       createdDaysAgo: 812,
     },
@@ -307,8 +312,6 @@ const SEEDED_PEOPLE: ReadonlyArray<{ person: Person; meetings: MeetingPlan; reco
       timezone: 'Europe/Madrid',
       dept: 'Sales',
       language: 'es-ES',
-      account_id: 'Lq9Zr4ZxR8m0dD6qkTnWbA',
-      account_number: 4839201756,
       pmi: 6120398475,
       createdDaysAgo: 240,
     },
@@ -326,8 +329,6 @@ const SEEDED_PEOPLE: ReadonlyArray<{ person: Person; meetings: MeetingPlan; reco
       timezone: 'Asia/Kolkata',
       dept: '',
       language: 'en-US',
-      account_id: 'c7Hs2WmPQeK5yXoJ3nZt1g',
-      account_number: 7510938264,
       pmi: 8457710293,
       createdDaysAgo: 35,
     },
@@ -373,8 +374,6 @@ export function createUserData(fields: NewUserFields, ctx: SeedContext, withCont
       timezone: fields.timezone ?? 'UTC',
       dept: '',
       language: 'en-US',
-      account_id: digest.subarray(0, 16).toString('base64url').slice(0, 22),
-      account_number: 1_000_000_000 + (digest.readUInt32BE(0) % 8_999_999_999),
       pmi: 2_000_000_000 + (digest.readUInt32BE(4) % 7_999_999_999),
       createdDaysAgo: 0,
     },

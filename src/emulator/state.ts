@@ -33,6 +33,16 @@ export interface AccessTokenRecord {
   revoked: boolean;
 }
 
+/** A Server-to-Server token: the account's, not a user's; no grant, no refresh token. */
+export interface AccountTokenRecord {
+  clientId: string;
+  accountId: string;
+  scopes: string[];
+  issuedAt: number;
+  expiresAt: number;
+  revoked: boolean;
+}
+
 export interface RefreshTokenRecord {
   grantId: string;
   expiresAt: number;
@@ -55,13 +65,13 @@ export interface Stats {
   webhooks: { delivered: number; failed: number };
 }
 
-const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh_token']);
+const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh_token', 'account_credentials']);
 const MISSING_GRANT_TYPE = '(missing)';
 const OTHER_GRANT_TYPE = '(other)';
 
 function emptyStats(): Stats {
   return {
-    tokenRequests: { authorization_code: 0, refresh_token: 0 },
+    tokenRequests: { authorization_code: 0, refresh_token: 0, account_credentials: 0 },
     invalidGrant: 0,
     revocations: 0,
     apiCalls: {},
@@ -81,10 +91,12 @@ export class EmulatorState {
   grants = new Map<string, Grant>();
   accessTokens = new Map<string, AccessTokenRecord>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
+  accountTokens = new Map<string, AccountTokenRecord>();
   cursors = new Map<string, PageCursor>();
   faults: FaultConfig = {};
   rateLimitRemaining = 0;
   lostTokenResponsesRemaining = 0;
+  lostMeetingCreatesRemaining = 0;
   stats: Stats = emptyStats();
   /** Emulator-clock time before which purge.ts does not walk the maps again. */
   nextPurgeAt = 0;
@@ -106,11 +118,13 @@ export class EmulatorState {
     this.grants.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();
+    this.accountTokens.clear();
     this.cursors.clear();
     this.meetingIds.clear();
     this.faults = {};
     this.rateLimitRemaining = 0;
     this.lostTokenResponsesRemaining = 0;
+    this.lostMeetingCreatesRemaining = 0;
     this.stats = emptyStats();
     this.nextPurgeAt = 0;
     if (this.options.seed) {
@@ -142,6 +156,21 @@ export class EmulatorState {
     else this.meetings.set(meeting.host_id, [meeting]);
   }
 
+  /** The meeting with this id, whoever hosts it. */
+  findMeeting(meetingId: number): ZoomMeeting | undefined {
+    for (const list of this.meetings.values()) {
+      const found = list.find((meeting) => meeting.id === meetingId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The id stays allocated: Zoom never hands a deleted meeting's id to another meeting. */
+  removeMeeting(meeting: ZoomMeeting): void {
+    const list = this.meetings.get(meeting.host_id);
+    if (list) this.meetings.set(meeting.host_id, list.filter((item) => item !== meeting));
+  }
+
   /** Meeting ids are 10–11 digit numbers, unique across the emulator like Zoom's. */
   allocateMeetingId(random: () => number = Math.random): number {
     for (;;) {
@@ -168,7 +197,7 @@ export class EmulatorState {
   }
 
   private seedContext(random: () => number): SeedContext {
-    return { now: this.now(), baseUrl: this.baseUrl, random, allocateMeetingId: () => this.allocateMeetingId(random) };
+    return { now: this.now(), baseUrl: this.baseUrl, accountId: this.options.accountId, random, allocateMeetingId: () => this.allocateMeetingId(random) };
   }
 
   private addUserData(data: UserData): void {

@@ -170,7 +170,7 @@ describe('revocation, deauthorization and the control API', () => {
     await tokenRequest(emulator.url, {});
     const stats = await control(emulator.url, 'stats');
     expect(stats.status).toBe(200);
-    expect(stats.body['tokenRequests']).toEqual({ authorization_code: 0, refresh_token: 0, '(other)': 5, '(missing)': 1 });
+    expect(stats.body['tokenRequests']).toEqual({ authorization_code: 0, refresh_token: 0, account_credentials: 0, '(other)': 5, '(missing)': 1 });
   });
 
   it('reset returns to the seeded state, dropping grants and added users', async () => {

@@ -6,13 +6,15 @@ import type { ProviderMeeting } from '../provider.js';
 
 /**
  * Zoom's failures in the chain's terms. `creating`: a create that got no
- * answer (network error, timeout, 5xx) may have been processed, so its
- * outcome is unknown rather than a plain outage.
+ * answer (network error, timeout) may have been processed, so its outcome
+ * is unknown rather than a plain outage.
  */
 export function zoomFailure(err: unknown, creating: boolean): unknown {
   if (err instanceof ProviderError) return err;
   if (err instanceof ZoomUnavailableError) {
-    return creating ? new ProviderError('unknown_outcome', 'no_answer') : new ProviderError('unavailable', 'unavailable', err.retryAfterSeconds);
+    // Zoom answering 5xx did not make the meeting; only a create that got no answer at all may have.
+    if (creating && err.status === undefined) return new ProviderError('unknown_outcome', 'no_answer');
+    return new ProviderError('unavailable', 'unavailable', err.retryAfterSeconds);
   }
   if (err instanceof ZoomRateLimitedError) return new ProviderError('unavailable', 'rate_limited', err.retryAfterSeconds);
   if (err instanceof ZoomOAuthError) {

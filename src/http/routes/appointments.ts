@@ -131,7 +131,7 @@ export function appointmentRoutes(app: FastifyInstance, appointments: Appointmen
 }
 
 function toRequest(body: MeetingBody): AppointmentRequest {
-  if (!RFC3339_WITH_OFFSET.test(body.startTime) || Number.isNaN(Date.parse(body.startTime))) {
+  if (!RFC3339_WITH_OFFSET.test(body.startTime) || Number.isNaN(Date.parse(body.startTime)) || !isCalendarDay(body.startTime.slice(0, 10))) {
     throw invalid('startTime', 'must be an RFC 3339 date-time with an offset, such as 2026-12-01T10:00:00+01:00');
   }
   if (!isIanaZone(body.timezone)) throw invalid('timezone', 'must be an IANA time zone such as Europe/Berlin');
@@ -143,6 +143,12 @@ function toRequest(body: MeetingBody): AppointmentRequest {
     agenda: body.agenda ?? null,
     hostEmail: body.hostEmail ?? null,
   };
+}
+
+/** Date.parse rolls 30 February over into March; a day that does not exist is refused instead. */
+function isCalendarDay(day: string): boolean {
+  const d = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
 }
 
 function isIanaZone(zone: string): boolean {

@@ -5,6 +5,7 @@ import type { RefreshLocker } from './refresh-lock.js';
 import { SqlAuditRepository } from './repositories/audit.js';
 import { SqlConnectionRepository } from './repositories/connections.js';
 import { SqlOAuthStateRepository } from './repositories/oauth-states.js';
+import { SqlOutboxRepository } from './repositories/outbox.js';
 import { rotateKeys } from './rotation.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, PING_TIMEOUT_MS } from './timeouts.js';
 import type { RotationReport, Store } from './types.js';
@@ -15,6 +16,7 @@ export class SqlStore implements Store {
   readonly connections: SqlConnectionRepository;
   readonly states: SqlOAuthStateRepository;
   readonly audit: SqlAuditRepository;
+  readonly outbox: SqlOutboxRepository;
 
   constructor(
     private readonly driver: Driver,
@@ -25,7 +27,8 @@ export class SqlStore implements Store {
     private readonly ownsDriver = true,
   ) {
     this.kind = driver.kind;
-    this.connections = new SqlConnectionRepository(driver, cipher, locker, logger, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+    this.outbox = new SqlOutboxRepository(driver);
+    this.connections = new SqlConnectionRepository(driver, cipher, locker, logger, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, this.outbox);
     this.states = new SqlOAuthStateRepository(driver, cipher);
     this.audit = new SqlAuditRepository(driver);
   }

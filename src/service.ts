@@ -7,6 +7,7 @@ import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
 import { generateKeyString, TokenCipher } from './crypto/index.js';
 import type { RunningEmulator } from './emulator/index.js';
+import { LifecycleEvents } from './events/index.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { buildApp } from './http/app.js';
@@ -32,6 +33,8 @@ export interface ZoomConnect {
   store: Store;
   connections: Connections;
   sweeper: RefreshSweeper;
+  /** Lifecycle events: `events.on(type, handler)`, then `events.start()` in every instance (startService does). */
+  events: LifecycleEvents;
   emulator: RunningEmulator | undefined;
   /** Options for the Fastify plugin (src/http/plugin.ts) given the host's way of knowing its user. */
   pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
@@ -123,6 +126,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
   );
 
+  const events = new LifecycleEvents({ outbox: store.outbox, config: config.events, logger });
+
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -130,6 +135,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     store,
     connections,
     sweeper,
+    events,
     emulator,
     pluginOptions: (getUserId, extra = {}) => ({
       connections,
@@ -146,6 +152,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
         const abandon = setTimeout(() => connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
         abandon.unref();
         await sweeper.stop();
+        await events.stop();
         clearTimeout(abandon);
         await store.close();
         await transport.close();
@@ -168,6 +175,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
     core.sweeper.start();
+    core.events.start();
     let closing: Promise<void> | undefined;
     return {
       ...core,

@@ -122,8 +122,9 @@ CREATE TABLE event_outbox (
 -- The claim: each user's oldest pending event, and whether an older one is still pending.
 CREATE INDEX event_outbox_pending_user_seq_idx ON event_outbox (app_user_id, seq) WHERE status = 'pending';
 CREATE INDEX event_outbox_pending_due_idx ON event_outbox (next_attempt_at, seq) WHERE status = 'pending';
--- Listing and replaying dead letters.
+-- Listing and replaying dead letters; purging old deliveries.
 CREATE INDEX event_outbox_status_seq_idx ON event_outbox (status, seq);
+CREATE INDEX event_outbox_delivered_at_idx ON event_outbox (delivered_at) WHERE status = 'delivered';
 `,
   },
 ];

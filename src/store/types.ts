@@ -264,7 +264,10 @@ export interface OutboxRepository {
   list(filter: OutboxListFilter): Promise<OutboxRecord[]>;
   /** Puts one dead event (or, without an id, every dead event) back to pending, due now; returns how many. */
   replayDead(id?: string): Promise<number>;
-  counts(): Promise<Record<OutboxStatus, number>>;
+  /** Pending and dead events (delivered ones are history, see purgeDelivered). */
+  counts(): Promise<Record<Exclude<OutboxStatus, 'delivered'>, number>>;
+  /** Deletes up to `limit` events delivered more than `olderThanMs` ago; returns how many. */
+  purgeDelivered(olderThanMs: number, limit: number): Promise<number>;
   /** Called after a transaction of this process that inserted events has committed: wakes the local worker. */
   onCommitted(listener: () => void): () => void;
   notifyCommitted(): void;

@@ -11,6 +11,7 @@ import { generateKeyString, TokenCipher } from './crypto/index.js';
 import type { RunningEmulator } from './emulator/index.js';
 import type { GoogleAccessTokenFunction } from './google/index.js';
 import type { RunningGoogleEmulator } from './google-emulator/index.js';
+import { LifecycleEvents } from './events/index.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { buildApp } from './http/app.js';
@@ -39,6 +40,8 @@ export interface ZoomConnect {
   connections: Connections;
   appointments: AppointmentMeetings;
   sweeper: RefreshSweeper;
+  /** Lifecycle events: `events.on(type, handler)`, then `events.start()` in every instance (startService does). */
+  events: LifecycleEvents;
   emulator: RunningEmulator | undefined;
   /** Options for the Fastify plugin (src/http/plugin.ts) given the host's way of knowing its user. */
   pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
@@ -154,6 +157,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
   );
 
+  const events = new LifecycleEvents({ outbox: store.outbox, config: config.events, logger });
+
   let closing: Promise<void> | undefined;
   return {
     config,
@@ -162,6 +167,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     connections,
     appointments,
     sweeper,
+    events,
     emulator,
     pluginOptions: (getUserId, extra = {}) => ({
       connections,
@@ -179,6 +185,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
         const abandon = setTimeout(() => connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
         abandon.unref();
         await sweeper.stop();
+        await events.stop();
         clearTimeout(abandon);
         await store.close();
         await transport.close();
@@ -203,6 +210,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
     core.sweeper.start();
+    core.events.start();
     let closing: Promise<void> | undefined;
     return {
       ...core,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseMeetingProviders, type MeetingProvidersConfig } from './meeting-providers.js';
+import { parseWebhookSecret } from '../events/standard-webhooks.js';
 
 /** A key that encrypts tokens at rest; `kid` is stored beside every ciphertext. */
 export interface EncryptionKey {
@@ -50,6 +51,21 @@ export interface Config {
   };
   /** Appointment meetings: the provider chain and its credentials (src/config/meeting-providers.ts). */
   meetingProviders: MeetingProvidersConfig;
+  /** Lifecycle events (src/events): outgoing Standard Webhooks and retry policy. */
+  events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** APP_WEBHOOK_URL: where events are POSTed; absent, only in-process handlers receive them. */
+  webhookUrl?: string;
+  /** APP_WEBHOOK_SECRET (`whsec_<base64>`), required with the URL. */
+  webhookSecret?: string;
+  /** How long an event is retried before it is dead-lettered (EVENT_RETRY_PERIOD, default 3 days). */
+  retryPeriodMs: number;
+  /** The first retry's delay; later ones double up to an hour (EVENT_RETRY_INITIAL_MS). */
+  initialRetryMs: number;
+  /** How often a worker looks for events other instances committed (EVENT_POLL_INTERVAL_MS). */
+  pollIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -112,7 +128,29 @@ const EnvSchema = z.object({
   REFRESH_COOLDOWN_SECONDS: intIn(0, 86_400).default(60),
   SWEEP_IDLE_DAYS: intIn(1, 89).default(80),
   SWEEP_INTERVAL_SECONDS: intIn(0, 86_400).default(300),
+  APP_WEBHOOK_URL: optionalString.pipe(httpUrl('APP_WEBHOOK_URL').optional()),
+  APP_WEBHOOK_SECRET: optionalString,
+  EVENT_RETRY_PERIOD: z
+    .string()
+    .trim()
+    .default('3d')
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'a duration like 3d, 12h, 30m or 90s (1 minute to 30 days)' });
+      return ms ?? 0;
+    }),
+  EVENT_RETRY_INITIAL_MS: intIn(10, 3_600_000).default(5_000),
+  EVENT_POLL_INTERVAL_MS: intIn(50, 60_000).default(1_000),
 });
+
+/** `<n>d|h|m|s` within 1 minute .. 30 days, in milliseconds. */
+function parseDuration(v: string): number | undefined {
+  const m = /^(\d{1,6})(d|h|m|s)$/.exec(v);
+  if (!m) return undefined;
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 }[m[2] as 'd' | 'h' | 'm' | 's'];
+  const ms = Number(m[1]) * unit;
+  return ms >= 60_000 && ms <= 30 * 86_400_000 ? ms : undefined;
+}
 
 /**
  * Parses `TOKEN_ENCRYPTION_KEYS` (`kid:base64-32-bytes`, comma separated, first
@@ -224,6 +262,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const meetingProviders = parseMeetingProviders(env);
   problems.push(...meetingProviders.problems);
+  if (e.APP_WEBHOOK_URL && !e.APP_WEBHOOK_SECRET) {
+    problems.push('APP_WEBHOOK_SECRET: required with APP_WEBHOOK_URL ("whsec_" + base64 of 24-64 random bytes)');
+  } else if (e.APP_WEBHOOK_SECRET) {
+    try {
+      parseWebhookSecret(e.APP_WEBHOOK_SECRET);
+    } catch (err) {
+      problems.push(`APP_WEBHOOK_SECRET: ${err instanceof Error ? err.message : 'malformed'}`);
+    }
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -259,6 +306,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
     },
     meetingProviders: meetingProviders.config,
+    events: {
+      webhookUrl: e.APP_WEBHOOK_URL,
+      webhookSecret: e.APP_WEBHOOK_SECRET,
+      retryPeriodMs: e.EVENT_RETRY_PERIOD,
+      initialRetryMs: e.EVENT_RETRY_INITIAL_MS,
+      pollIntervalMs: e.EVENT_POLL_INTERVAL_MS,
+    },
   };
 }
 

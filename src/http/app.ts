@@ -39,7 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  opsRoutes(app, deps.core.store);
+  opsRoutes(app, deps.core.store, [deps.core.events.metrics.registry]);
 
   await app.register(
     zoomConnect,

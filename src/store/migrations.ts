@@ -93,6 +93,41 @@ CREATE INDEX audit_events_user_at_idx ON audit_events (user_id, at DESC, id DESC
 `,
   },
   {
+    version: 2,
+    name: 'event_outbox',
+    sql: `
+-- Lifecycle events, written in the same transaction as the change they
+-- report (a transactional outbox) and delivered at least once from there.
+CREATE TABLE event_outbox (
+  id               text PRIMARY KEY,
+  -- Commit order per app user: a user's changes are serialized by the
+  -- connection's lock, so a later change always gets a larger seq.
+  seq              bigserial NOT NULL UNIQUE,
+  type             text NOT NULL,
+  app_user_id      text NOT NULL,
+  occurred_at      timestamptz NOT NULL,
+  data             jsonb NOT NULL,
+  status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+  attempts         integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+  -- A claim outlives its short transaction; a killed instance's lease expires.
+  lease_until      timestamptz,
+  lease_owner      text,
+  last_error       text,
+  delivered_at     timestamptz,
+  dead_at          timestamptz,
+  created_at       timestamptz NOT NULL DEFAULT now()
+);
+
+-- The claim: each user's oldest pending event, and whether an older one is still pending.
+CREATE INDEX event_outbox_pending_user_seq_idx ON event_outbox (app_user_id, seq) WHERE status = 'pending';
+CREATE INDEX event_outbox_pending_due_idx ON event_outbox (next_attempt_at, seq) WHERE status = 'pending';
+-- Listing and replaying dead letters; purging old deliveries.
+CREATE INDEX event_outbox_status_seq_idx ON event_outbox (status, seq);
+CREATE INDEX event_outbox_delivered_at_idx ON event_outbox (delivered_at) WHERE status = 'delivered';
+`,
+  },
+  {
     version: 3,
     name: 'appointment_meetings, zoom_s2s_tokens',
     sql: `

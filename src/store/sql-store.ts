@@ -6,6 +6,7 @@ import { SqlAppointmentMeetingRepository, SqlS2STokenRepository } from './reposi
 import { SqlAuditRepository } from './repositories/audit.js';
 import { SqlConnectionRepository } from './repositories/connections.js';
 import { SqlOAuthStateRepository } from './repositories/oauth-states.js';
+import { SqlOutboxRepository } from './repositories/outbox.js';
 import { rotateKeys } from './rotation.js';
 import { DEFAULT_LOCK_TIMEOUT_MS, PING_TIMEOUT_MS } from './timeouts.js';
 import type { RotationReport, Store } from './types.js';
@@ -18,6 +19,7 @@ export class SqlStore implements Store {
   readonly audit: SqlAuditRepository;
   readonly appointments: SqlAppointmentMeetingRepository;
   readonly s2sTokens: SqlS2STokenRepository;
+  readonly outbox: SqlOutboxRepository;
 
   constructor(
     private readonly driver: Driver,
@@ -28,7 +30,8 @@ export class SqlStore implements Store {
     private readonly ownsDriver = true,
   ) {
     this.kind = driver.kind;
-    this.connections = new SqlConnectionRepository(driver, cipher, locker, logger, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+    this.outbox = new SqlOutboxRepository(driver);
+    this.connections = new SqlConnectionRepository(driver, cipher, locker, logger, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, this.outbox);
     this.states = new SqlOAuthStateRepository(driver, cipher);
     this.audit = new SqlAuditRepository(driver);
     this.appointments = new SqlAppointmentMeetingRepository(driver, options.appointmentLockSlots ?? 1);

@@ -204,6 +204,75 @@ export interface AuditRepository {
   listForUser(userId: string, limit: number): Promise<AuditEvent[]>;
 }
 
+/** One event as the outbox stores and delivers it: ordered per `appUserId`, in commit order. */
+export interface OutboxEvent {
+  /** Unique, stable across retries: the webhook-id. */
+  id: string;
+  type: string;
+  appUserId: string;
+  occurredAt: Date;
+  /** The payload; never a token. */
+  data: Record<string, unknown>;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead';
+
+/** An event a worker holds under a lease, to deliver now. */
+export interface ClaimedEvent extends OutboxEvent {
+  seq: number;
+  /** Delivery attempts so far, this one included. */
+  attempts: number;
+  /** When the outbox row was committed (database clock). */
+  createdAt: Date;
+}
+
+export interface OutboxRecord extends ClaimedEvent {
+  status: OutboxStatus;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  deadAt: Date | null;
+}
+
+export interface OutboxListFilter {
+  status?: OutboxStatus;
+  appUserId?: string;
+  limit: number;
+}
+
+/**
+ * The delivery side of the transactional outbox. Events are inserted by the
+ * repositories whose changes they report, inside the same transaction
+ * (`insertEvent` in src/store/repositories/outbox.ts); this claims, settles,
+ * lists and replays them. Times are the database's clock.
+ */
+export interface OutboxRepository {
+  /**
+   * Claims up to `limit` due events, each the oldest pending event of its app
+   * user (so a user's events go out strictly in order), skipping rows other
+   * workers hold (FOR UPDATE SKIP LOCKED) and leasing them for `leaseMs`.
+   */
+  claimDue(limit: number, leaseMs: number, owner: string): Promise<ClaimedEvent[]>;
+  /** Marks a pending event delivered; returns the delay from commit to delivery, or null if it was not pending. */
+  markDelivered(id: string): Promise<{ delayMs: number } | null>;
+  /**
+   * Schedules another attempt in `retryInMs`, or dead-letters the event when
+   * that would fall beyond `retryPeriodMs` after it was committed. Null if it was not pending.
+   */
+  markFailed(id: string, error: string, retryInMs: number, retryPeriodMs: number): Promise<'pending' | 'dead' | null>;
+  list(filter: OutboxListFilter): Promise<OutboxRecord[]>;
+  /** Puts one dead event (or, without an id, every dead event) back to pending, due now; returns how many. */
+  replayDead(id?: string): Promise<number>;
+  /** Pending and dead events (delivered ones are history, see purgeDelivered). */
+  counts(): Promise<Record<Exclude<OutboxStatus, 'delivered'>, number>>;
+  /** Deletes up to `limit` events delivered more than `olderThanMs` ago; returns how many. */
+  purgeDelivered(olderThanMs: number, limit: number): Promise<number>;
+  /** Called after a transaction of this process that inserted events has committed: wakes the local worker. */
+  onCommitted(listener: () => void): () => void;
+  notifyCommitted(): void;
+}
+
 export interface RotationReport {
   rowsScanned: number;
   fieldsReencrypted: number;
@@ -295,6 +364,7 @@ export interface Store {
   readonly audit: AuditRepository;
   readonly appointments: AppointmentMeetingRepository;
   readonly s2sTokens: S2STokenRepository;
+  readonly outbox: OutboxRepository;
   /** Applies pending migrations (idempotent, safe for instances starting together). */
   migrate(): Promise<void>;
   /** Throws StoreUnavailableError when the database cannot be reached. */

@@ -11,6 +11,7 @@ export interface EmulatorFaults {
   errorStatus?: number;
   rateLimit?: { count: number; retryAfter?: number | string; type?: 'QPS' | 'Daily' };
   tokenEndpointDown?: boolean;
+  loseTokenResponses?: number;
   paths?: string | string[];
 }
 

@@ -4,7 +4,7 @@ import type { Store } from '../../store/types.js';
 import { problemSchema } from '../problem.js';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-export function opsRoutes(app: FastifyInstance, store: Store): void {
+export function opsRoutes(app: FastifyInstance, store: Store, moreMetrics: Registry[] = []): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'zoom_connect_' });
   const duration = new Histogram({
@@ -30,7 +30,8 @@ export function opsRoutes(app: FastifyInstance, store: Store): void {
     await store.ping();
     return { ready: true };
   });
+  const exposed = Registry.merge([registry, ...moreMetrics]);
   app.get('/metrics', { schema: hidden }, async (_request, reply) => {
-    return reply.type(registry.contentType).send(await registry.metrics());
+    return reply.type(exposed.contentType).send(await exposed.metrics());
   });
 }

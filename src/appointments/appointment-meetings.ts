@@ -1,7 +1,8 @@
 import type { Logger } from '../config/logger.js';
 import type { Clock } from '../connections/context.js';
 import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
-import type { AppointmentMeeting, AppointmentRequest, MeetingProviderId, Store } from '../store/types.js';
+import { newEventId } from '../events/index.js';
+import type { AppointmentMeeting, AppointmentMeetingDetails, AppointmentRequest, MeetingProviderId, OutboxEvent, Store } from '../store/types.js';
 import { AppointmentError, describeReasons, meetingNotFound, ProviderError, type ProviderReason } from './errors.js';
 import { newMarker } from './markers.js';
 import type { MeetingHost, MeetingProvider, ProviderMeeting } from './provider.js';
@@ -13,11 +14,8 @@ export type AppointmentEventType =
   | 'appointment.meeting.cancelled'
   | 'appointment.meeting.failed';
 
-/** What an appointment event carries: ids, provider and reasons, never a link or a credential. */
-export interface AppointmentEvent {
-  type: AppointmentEventType;
-  data: Record<string, unknown>;
-}
+/** Bumped when an appointment event's payload changes incompatibly. */
+export const APPOINTMENT_EVENT_VERSION = 1;
 
 /** The meeting of an appointment as the app sees it. */
 export interface AppointmentMeetingView {
@@ -51,15 +49,15 @@ export interface AppointmentMeetingsDeps {
   logger: Logger;
   /** How long a request waits for another holding the same appointment. */
   lockTimeoutMs: number;
-  /** Called after each outcome (the events outbox, when there is one). */
-  onEvent?: (event: AppointmentEvent) => Promise<void>;
 }
 
 /**
  * A meeting for every appointment. One holder per (host, appointment) at a
  * time across processes; a create is recorded (committed) before it is sent,
  * and a create whose answer was lost is looked for at its provider before
- * anything else happens, so an appointment never gets two meetings.
+ * anything else happens, so an appointment never gets two meetings. Each
+ * outcome's event goes into the outbox in the same transaction as the row
+ * change it reports (a move's, once the old meeting's cancel is known).
  */
 export class AppointmentMeetings {
   constructor(private readonly deps: AppointmentMeetingsDeps) {}
@@ -76,8 +74,7 @@ export class AppointmentMeetings {
       const host = { hostId, hostEmail: request.hostEmail };
       const row = await this.reconciled(host, appointmentId, await this.deps.store.appointments.get(hostId, appointmentId));
       if (row?.meeting) return { created: false, meeting: await this.bringInLine(host, row, request) };
-      const made = await this.createThroughChain(host, appointmentId, request, this.deps.order);
-      await this.emit('appointment.meeting.created', made.row, { fallbackReason: made.row.fallbackReason });
+      const made = await this.createThroughChain(host, appointmentId, request, this.deps.order, [], { type: 'appointment.meeting.created', extra: {} });
       return { created: true, meeting: view(made.row) };
     });
   }
@@ -91,8 +88,8 @@ export class AppointmentMeetings {
       if (!row) return;
       let cancelledAtProvider = false;
       if (row.meeting) cancelledAtProvider = await this.cancelAt(host, row.meeting.provider, row.meeting.meetingId, true);
-      await this.deps.store.appointments.delete(hostId, appointmentId);
-      await this.emit('appointment.meeting.cancelled', row, { cancelledAtProvider });
+      const cancelled = row.meeting ? this.event('appointment.meeting.cancelled', hostId, appointmentId, row.meeting, row.startTime, { cancelledAtProvider }) : undefined;
+      await this.deps.store.appointments.delete(hostId, appointmentId, cancelled);
     });
   }
 
@@ -140,12 +137,15 @@ export class AppointmentMeetings {
       return this.deps.store.appointments.get(host.hostId, appointmentId);
     }
     const previous = row.meeting;
-    const adopted = await this.deps.store.appointments.saveMeeting(host.hostId, appointmentId, row, { provider: name, ...found }, row.fallbackReason, now);
-    if (previous && (previous.provider !== name || previous.meetingId !== found.meetingId)) {
+    const meeting = { provider: name, ...found };
+    const replacing = previous !== null && (previous.provider !== name || previous.meetingId !== found.meetingId);
+    const created = replacing ? undefined : this.event('appointment.meeting.created', host.hostId, appointmentId, meeting, row.startTime, { fallbackReason: row.fallbackReason, reconciled: true });
+    const adopted = await this.deps.store.appointments.saveMeeting(host.hostId, appointmentId, row, meeting, row.fallbackReason, now, created);
+    if (previous && replacing) {
       const oldMeetingCancelled = await this.cancelAt(host, previous.provider, previous.meetingId, false);
-      await this.emit('appointment.meeting.moved', adopted, { fromProvider: previous.provider, fromMeetingId: previous.meetingId, oldMeetingCancelled });
-    } else {
-      await this.emit('appointment.meeting.created', adopted, { fallbackReason: adopted.fallbackReason, reconciled: true });
+      await this.deps.store.appointments.recordEvent(
+        this.event('appointment.meeting.moved', host.hostId, appointmentId, meeting, row.startTime, { fromProvider: previous.provider, fromMeetingId: previous.meetingId, oldMeetingCancelled }),
+      );
     }
     return adopted;
   }
@@ -162,10 +162,9 @@ export class AppointmentMeetings {
     let cannotServe: ProviderReason = { provider: meeting.provider, reason: 'not_configured' };
     if (provider) {
       try {
-        const updated = await provider.update(host, meeting.meetingId, request);
-        const saved = await this.deps.store.appointments.saveMeeting(host.hostId, row.appointmentId, request, { provider: meeting.provider, ...updated }, row.fallbackReason, now);
-        await this.emit('appointment.meeting.updated', saved, {});
-        return view(saved);
+        const updated = { provider: meeting.provider, ...(await provider.update(host, meeting.meetingId, request)) };
+        const event = this.event('appointment.meeting.updated', host.hostId, row.appointmentId, updated, request.startTime, { previousStartTime: row.startTime.toISOString() });
+        return view(await this.deps.store.appointments.saveMeeting(host.hostId, row.appointmentId, request, updated, row.fallbackReason, now, event));
       } catch (err) {
         if (!(err instanceof ProviderError)) throw err;
         if (err.kind === 'not_found') return this.replaceVanished(host, row, request);
@@ -179,8 +178,10 @@ export class AppointmentMeetings {
   /** The meeting was deleted at its provider behind our back: the appointment gets a new one. */
   private async replaceVanished(host: MeetingHost, row: AppointmentMeeting, request: AppointmentRequest): Promise<AppointmentMeetingView> {
     await this.deps.store.appointments.delete(host.hostId, row.appointmentId);
-    const made = await this.createThroughChain(host, row.appointmentId, request, this.deps.order);
-    await this.emit('appointment.meeting.created', made.row, { fallbackReason: made.row.fallbackReason, replacedVanished: row.meeting?.meetingId });
+    const made = await this.createThroughChain(host, row.appointmentId, request, this.deps.order, [], {
+      type: 'appointment.meeting.created',
+      extra: { replacesVanishedMeetingId: row.meeting?.meetingId ?? null },
+    });
     return view(made.row);
   }
 
@@ -190,7 +191,10 @@ export class AppointmentMeetings {
     const made = await this.createThroughChain(host, row.appointmentId, request, rest, [why]);
     const oldMeetingCancelled = await this.cancelAt(host, old.provider, old.meetingId, false);
     const moved = { fromProvider: old.provider, fromMeetingId: old.meetingId, oldMeetingCancelled };
-    await this.emit('appointment.meeting.moved', made.row, moved);
+    const current = made.row.meeting as AppointmentMeetingDetails;
+    await this.deps.store.appointments.recordEvent(
+      this.event('appointment.meeting.moved', host.hostId, row.appointmentId, current, request.startTime, { ...moved, fallbackReason: made.row.fallbackReason }),
+    );
     return { ...view(made.row), moved };
   }
 
@@ -205,6 +209,7 @@ export class AppointmentMeetings {
     request: AppointmentRequest,
     chain: readonly MeetingProviderId[],
     earlier: ProviderReason[] = [],
+    outcome?: { type: AppointmentEventType; extra: Record<string, unknown> },
   ): Promise<{ row: AppointmentMeeting }> {
     const reasons = [...earlier];
     const store = this.deps.store.appointments;
@@ -223,11 +228,14 @@ export class AppointmentMeetings {
         made = await this.afterFailedCreate(host, appointmentId, provider, request, marker, err, reasons);
       }
       if (made) {
-        const row = await store.saveMeeting(host.hostId, appointmentId, request, { provider: name, ...made }, describeReasons(reasons), this.deps.clock());
+        const meeting = { provider: name, ...made };
+        const fallbackReason = describeReasons(reasons);
+        const event = outcome && this.event(outcome.type, host.hostId, appointmentId, meeting, request.startTime, { fallbackReason, ...outcome.extra });
+        const row = await store.saveMeeting(host.hostId, appointmentId, request, meeting, fallbackReason, this.deps.clock(), event);
         return { row };
       }
     }
-    await this.deps.onEvent?.({ type: 'appointment.meeting.failed', data: { hostId: host.hostId, appointmentId, reasons } }).catch((err: unknown) => this.eventFailed(err));
+    await store.recordEvent(this.event('appointment.meeting.failed', host.hostId, appointmentId, null, request.startTime, { reasons }));
     throw noProvider(reasons);
   }
 
@@ -319,14 +327,35 @@ export class AppointmentMeetings {
     return err;
   }
 
-  private async emit(type: AppointmentEventType, row: AppointmentMeeting, extra: Record<string, unknown>): Promise<void> {
-    if (!this.deps.onEvent || !row.meeting) return;
-    const data = { hostId: row.hostId, appointmentId: row.appointmentId, provider: row.meeting.provider, meetingId: row.meeting.meetingId, startTime: row.startTime.toISOString(), ...extra };
-    await this.deps.onEvent({ type, data }).catch((err: unknown) => this.eventFailed(err));
-  }
-
-  private eventFailed(err: unknown): void {
-    this.deps.logger.error({ error: err instanceof Error ? err.message : 'unknown' }, 'could not record an appointment event');
+  /** An outbox event: ids, provider and reasons, never a link, passcode or credential. */
+  private event(
+    type: AppointmentEventType,
+    hostId: string,
+    appointmentId: string,
+    meeting: Pick<AppointmentMeetingDetails, 'provider' | 'meetingId'> | null,
+    startTime: Date,
+    extra: Record<string, unknown>,
+  ): OutboxEvent {
+    const id = newEventId();
+    const occurredAt = this.deps.clock();
+    return {
+      id,
+      type,
+      appUserId: hostId,
+      occurredAt,
+      data: {
+        id,
+        type,
+        version: APPOINTMENT_EVENT_VERSION,
+        occurredAt: occurredAt.toISOString(),
+        appUserId: hostId,
+        appointmentId,
+        provider: meeting?.provider ?? null,
+        meetingId: meeting?.meetingId ?? null,
+        startTime: startTime.toISOString(),
+        ...extra,
+      },
+    };
   }
 }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../connections/context.js';
 import type { TokenManager } from '../connections/index.js';
 import type { MeetingProviderId, Store } from '../store/types.js';
 import { ZoomMeetingsApi, ZoomS2SOAuthClient, type ZoomTransport } from '../zoom/index.js';
-import { AppointmentMeetings, type AppointmentEvent } from './appointment-meetings.js';
+import { AppointmentMeetings } from './appointment-meetings.js';
 import type { MeetingProvider } from './provider.js';
 import { zoomAccountProvider } from './providers/zoom-account.js';
 import { zoomUserProvider } from './providers/zoom-user.js';
@@ -12,7 +12,7 @@ import { S2STokenSource } from './s2s-tokens.js';
 
 export * from './errors.js';
 export type { MeetingProvider, MeetingHost, ProviderMeeting } from './provider.js';
-export type { AppointmentMeetingView, EnsureResult, AppointmentEvent, AppointmentEventType } from './appointment-meetings.js';
+export { APPOINTMENT_EVENT_VERSION, type AppointmentMeetingView, type EnsureResult, type AppointmentEventType } from './appointment-meetings.js';
 export { AppointmentMeetings, S2STokenSource };
 
 export interface AppointmentsDeps {
@@ -27,7 +27,6 @@ export interface AppointmentsDeps {
   lockTimeoutMs: number;
   /** The `google_meet` provider, when one is configured (a service account, or the host's token function). */
   googleMeet?: MeetingProvider;
-  onEvent?: (event: AppointmentEvent) => Promise<void>;
 }
 
 /** The appointment-meeting domain wired to the configured providers. */
@@ -50,6 +49,5 @@ export function createAppointments(deps: AppointmentsDeps): AppointmentMeetings 
     clock: deps.clock,
     logger: deps.logger,
     lockTimeoutMs: deps.lockTimeoutMs,
-    onEvent: deps.onEvent,
   });
 }

@@ -34,7 +34,7 @@ export class SqlStore implements Store {
     this.connections = new SqlConnectionRepository(driver, cipher, locker, logger, options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, this.outbox);
     this.states = new SqlOAuthStateRepository(driver, cipher);
     this.audit = new SqlAuditRepository(driver);
-    this.appointments = new SqlAppointmentMeetingRepository(driver, options.appointmentLockSlots ?? 1);
+    this.appointments = new SqlAppointmentMeetingRepository(driver, this.outbox, options.appointmentLockSlots ?? 1);
     this.s2sTokens = new SqlS2STokenRepository(driver, cipher, locker, logger);
   }
 

@@ -330,12 +330,22 @@ export interface AppointmentMeetingRepository {
   withLock<T>(hostId: string, appointmentId: string, lockTimeoutMs: number, fn: () => Promise<T>): Promise<T>;
   /** Records (committed) that a create is about to be sent; keeps any meeting the row already has. */
   recordPending(hostId: string, appointmentId: string, request: AppointmentRequest, pending: { provider: MeetingProviderId; marker: string }, now: Date): Promise<AppointmentMeeting>;
-  /** Stores the meeting and the request it now matches; clears the pending create. */
-  saveMeeting(hostId: string, appointmentId: string, request: AppointmentRequest, meeting: AppointmentMeetingDetails, fallbackReason: string | null, now: Date): Promise<AppointmentMeeting>;
+  /** Stores the meeting and the request it now matches; clears the pending create. `event` goes into the outbox in the same transaction. */
+  saveMeeting(
+    hostId: string,
+    appointmentId: string,
+    request: AppointmentRequest,
+    meeting: AppointmentMeetingDetails,
+    fallbackReason: string | null,
+    now: Date,
+    event?: OutboxEvent,
+  ): Promise<AppointmentMeeting>;
   /** Forgets a pending create known not to exist; removes the row if it has no meeting either. */
   clearPending(hostId: string, appointmentId: string, now: Date): Promise<void>;
-  /** Removes the appointment's record; false when there was none. */
-  delete(hostId: string, appointmentId: string): Promise<boolean>;
+  /** Removes the appointment's record (and writes `event` in the same transaction); false when there was none. */
+  delete(hostId: string, appointmentId: string, event?: OutboxEvent): Promise<boolean>;
+  /** An event about an outcome that changed no row (a failure, a move finished by a cancel). */
+  recordEvent(event: OutboxEvent): Promise<void>;
 }
 
 /** The shared Server-to-Server token of a Zoom account. */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlStore } from '../../src/store/index.js';
 import { expectProblem } from '../helpers/http-client.js';
 import { booking, startAppointmentStack, uniqueAppointment, type AppointmentStack } from './helpers.js';
 
@@ -97,5 +98,25 @@ describe('google_meet alone', () => {
     expectProblem(await s.get(stranger, a.appointmentId), 404, 'appointment_meeting_not_found');
     expect((await s.del(stranger, a.appointmentId)).status).toBe(204);
     expect((await s.get(owner, a.appointmentId)).status).toBe(200);
+  });
+
+  it('each outcome writes its event to the outbox, with no link in it', async () => {
+    const a = uniqueAppointment('g-events');
+    const jwt = await s.stack.signIn(a.hostId);
+    const created = await s.put(jwt, a.appointmentId, booking({ hostEmail: a.hostEmail }));
+    await s.put(jwt, a.appointmentId, booking({ hostEmail: a.hostEmail, startTime: '2027-03-04T09:00:00Z' }));
+    await s.del(jwt, a.appointmentId);
+    expectProblem(await s.put(jwt, a.appointmentId, booking()), 409, 'no_meeting_provider');
+    const store = s.stack.service.store;
+    if (!(store instanceof SqlStore)) throw new Error('expected the SQL store');
+    const { rows } = await store.db.query<{ type: string; data: Record<string, unknown> }>('SELECT type, data FROM event_outbox WHERE app_user_id = $1 ORDER BY seq', [a.hostId]);
+    expect(rows.map((r) => r.type)).toEqual([
+      'appointment.meeting.created',
+      'appointment.meeting.updated',
+      'appointment.meeting.cancelled',
+      'appointment.meeting.failed',
+    ]);
+    expect(rows[1]?.data).toMatchObject({ appointmentId: a.appointmentId, provider: 'google_meet', meetingId: created.body.meetingId, startTime: '2027-03-04T09:00:00.000Z' });
+    expect(JSON.stringify(rows)).not.toContain(String(created.body.joinUrl));
   });
 });

@@ -3,6 +3,7 @@ import type { Db, StoreLogger } from '../db.js';
 import { isLockNotAvailable } from '../db-errors.js';
 import { StoreLockTimeoutError } from '../errors.js';
 import { KeyedMutex } from '../keyed-mutex.js';
+import { insertEvent } from './outbox.js';
 import type { RefreshLocker } from '../refresh-lock.js';
 import { Semaphore } from '../semaphore.js';
 import { IDLE_IN_TRANSACTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from '../timeouts.js';
@@ -13,6 +14,8 @@ import type {
   AppointmentRequest,
   LockedS2SToken,
   MeetingProviderId,
+  OutboxRepository,
+  OutboxEvent,
   S2SToken,
   S2STokenRepository,
 } from '../types.js';
@@ -98,6 +101,7 @@ export class SqlAppointmentMeetingRepository implements AppointmentMeetingReposi
 
   constructor(
     private readonly db: Db & { readonly kind: 'postgres' | 'pglite' },
+    private readonly outbox: OutboxRepository,
     lockSlots: number,
   ) {
     this.slots = db.kind === 'postgres' ? new Semaphore(Math.max(1, lockSlots)) : undefined;
@@ -177,8 +181,9 @@ export class SqlAppointmentMeetingRepository implements AppointmentMeetingReposi
     meeting: AppointmentMeetingDetails,
     fallbackReason: string | null,
     now: Date,
+    event?: OutboxEvent,
   ): Promise<AppointmentMeeting> {
-    const { rows } = await this.db.query<AppointmentRow>(SAVE_MEETING, [
+    return this.withEvent(event, async (db) => toAppointment(single((await db.query<AppointmentRow>(SAVE_MEETING, [
       hostId,
       appointmentId,
       meeting.provider,
@@ -193,8 +198,7 @@ export class SqlAppointmentMeetingRepository implements AppointmentMeetingReposi
       request.hostEmail,
       fallbackReason,
       now,
-    ]);
-    return toAppointment(single(rows));
+    ])).rows)));
   }
 
   async clearPending(hostId: string, appointmentId: string, now: Date): Promise<void> {
@@ -202,9 +206,25 @@ export class SqlAppointmentMeetingRepository implements AppointmentMeetingReposi
     await this.db.query(DELETE_EMPTY, [hostId, appointmentId]);
   }
 
-  async delete(hostId: string, appointmentId: string): Promise<boolean> {
-    const { rowCount } = await this.db.query(DELETE, [hostId, appointmentId]);
-    return rowCount > 0;
+  async delete(hostId: string, appointmentId: string, event?: OutboxEvent): Promise<boolean> {
+    return this.withEvent(event, async (db) => (await db.query(DELETE, [hostId, appointmentId])).rowCount > 0);
+  }
+
+  async recordEvent(event: OutboxEvent): Promise<void> {
+    await insertEvent(this.db, event);
+    this.outbox.notifyCommitted();
+  }
+
+  /** The change and its event commit together, or neither does. */
+  private async withEvent<T>(event: OutboxEvent | undefined, change: (db: Db) => Promise<T>): Promise<T> {
+    if (!event) return change(this.db);
+    const result = await this.db.transaction(async (tx) => {
+      const changed = await change(tx);
+      await insertEvent(tx, event);
+      return changed;
+    });
+    this.outbox.notifyCommitted();
+    return result;
   }
 }
 

@@ -53,6 +53,9 @@ export interface RunningService extends ZoomConnect {
   url: string;
 }
 
+/** Demo mode's emulated Server-to-Server app: not a secret, the emulator exists only in this process. */
+const DEMO_S2S = { accountId: 'demo-account', clientId: 'demo-s2s-client-id', clientSecret: 'demo-s2s-client-secret' };
+
 /** How long shutdown lets in-flight requests and refreshes finish before abandoning Zoom calls (their transactions roll back). */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -71,7 +74,11 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
   if (config.demo) {
     // Only demo mode pays for loading the emulator.
     const { startEmulator } = await import('./emulator/index.js');
+    // The account's Server-to-Server app, the chain's second provider, exists in the emulator too.
+    const s2s = config.meetingProviders.zoomS2S ?? DEMO_S2S;
+    config = { ...config, meetingProviders: { ...config.meetingProviders, zoomS2S: s2s } };
     emulator = await startEmulator({
+      serverToServer: s2s,
       port: config.emulatorPort,
       host: '127.0.0.1',
       clients: [
@@ -90,6 +97,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       // Google Meet, the last provider of the chain, is emulated too, with a key file of its own making.
       const { startGoogleEmulator } = await import('./google-emulator/index.js');
       const keyFile = join(config.dataDir, 'demo-google-service-account.json');
+      await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
       googleEmulator = await startGoogleEmulator({ host: '127.0.0.1', serviceAccountOut: keyFile });
       config = { ...config, meetingProviders: { ...config.meetingProviders, googleServiceAccountKeyFile: keyFile, googleCalendarApiBaseUrl: googleEmulator.calendarApiUrl } };
     }

@@ -156,10 +156,30 @@ describe('the provider chain zoom_user, zoom_account, google_meet', () => {
     expect(await admin.deleteMeeting(String(created.body.meetingId))).toBe(204);
     expect((await s.del(h.jwt, h.appointmentId)).status).toBe(204);
   });
+
+  // Last: it expires every account token, the test's own admin token included.
+  it('an account token Zoom refuses (401 code 124) is fetched again once, and the meeting is made', async () => {
+    const a = uniqueAppointment('expired');
+    const jwt = await s.stack.signIn(a.hostId);
+    expect((await s.put(jwt, a.appointmentId, booking({ hostEmail: 'ava.thompson@example.com' }))).body).toMatchObject({ provider: 'zoom_account' });
+    const before = await accountTokenRequests(s);
+    const expired = await fetch(`${s.stack.emulator.url}/_emulator/expire`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account: true }) });
+    expect(expired.status).toBe(200);
+    const next = uniqueAppointment('expired-next');
+    const created = await s.put(await s.stack.signIn(next.hostId), next.appointmentId, booking({ hostEmail: 'ava.thompson@example.com' }));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ provider: 'zoom_account' });
+    expect(await accountTokenRequests(s)).toBe(before + 1);
+  });
 });
 
 /** Every API call the emulator has answered so far. */
 async function apiCalls(s: AppointmentStack): Promise<number> {
   const stats = (await (await fetch(`${s.stack.emulator.url}/_emulator/stats`)).json()) as { apiCalls: Record<string, number> };
   return Object.values(stats.apiCalls).reduce((sum, n) => sum + n, 0);
+}
+
+async function accountTokenRequests(s: AppointmentStack): Promise<number> {
+  const stats = (await (await fetch(`${s.stack.emulator.url}/_emulator/stats`)).json()) as { tokenRequests: Record<string, number> };
+  return stats.tokenRequests['account_credentials'] ?? 0;
 }

@@ -7,6 +7,7 @@ const WEB_DIR = join(import.meta.dirname, '..', '..', '..', 'web');
 /** A Map, not an object literal: `__proto__` or `constructor` must be a miss, not an inherited hit. */
 const ASSETS = new Map<string, string>([
   ['app.js', 'text/javascript; charset=utf-8'],
+  ['appointments.js', 'text/javascript; charset=utf-8'],
   ['styles.css', 'text/css; charset=utf-8'],
 ]);
 const DEMO_USER = /^[A-Za-z0-9._@-]{1,64}$/;

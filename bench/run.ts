@@ -8,6 +8,7 @@
  *   npm run bench -- --backends=postgres   one backend
  *   npm run bench -- --cpu-prof            also CPU-profile the app process and print its hot frames
  *   npm run bench -- --scale               the million-connection data benchmark instead (bench/scale.ts)
+ *   npm run bench -- --appointments        appointment meetings per provider alone (bench/appointments.ts; a full run ends with it)
  *
  * Only a full run (no --only, --backends or --cpu-prof) writes
  * bench/results/latest.{json,md}; partial runs write to a temp directory.
@@ -118,6 +119,11 @@ async function main(): Promise<void> {
   if (argv.includes('--scale')) {
     const { runScale } = await import('./scale.js');
     await runScale();
+    return;
+  }
+  if (argv.includes('--appointments')) {
+    const { runAppointments } = await import('./appointments.js');
+    await runAppointments();
     return;
   }
   const settings = readSettings(argv);
@@ -402,6 +408,10 @@ async function main(): Promise<void> {
     await writeFile(path.join(outDir, 'latest.md'), renderMarkdown(report));
     log(renderConsole(report));
     log(`results: ${path.join(outDir, 'latest.md')} (total ${report.settings.totalRunS} s)`);
+    if (!settings.partial) {
+      const { runAppointments } = await import('./appointments.js');
+      await runAppointments();
+    }
     ok = true;
   } finally {
     for (const child of children.reverse()) await child.stop();

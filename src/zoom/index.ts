@@ -4,3 +4,5 @@ export * from './oauth-client.js';
 export * from './api-client.js';
 export * from './scopes.js';
 export { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
+export * from './protocol-error.js';
+export * from './webhook-signature.js';

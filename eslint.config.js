@@ -2,6 +2,7 @@
 // flows matter most in a service that juggles tokens across async boundaries.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint/boundaries.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', 'bench/results/', 'test-results/', 'web/**/*.js'] },
@@ -19,25 +20,7 @@ export default tseslint.config(
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
-  {
-    // DESIGN.md: the emulator shares no code with src/zoom/ or anything else in the project, so a misreading
-    // of Zoom cannot hide on both sides of the wire. Its files sit directly in src/emulator/, so any `../`
-    // leaves it. This rule sees static imports and re-exports; test/emulator/isolation.test.ts resolves
-    // every import, dynamic ones included.
-    files: ['src/emulator/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { regex: '^\\.\\./', message: 'The emulator shares no code with the rest of the project (DESIGN.md).' },
-            { regex: '(^|/)zoom(/|$)', message: 'The emulator shares no code with the Zoom client in src/zoom/ (DESIGN.md).' },
-            { regex: '^(#|zoom-connect(/|$))', message: 'The emulator must not import the project through its package name or subpath imports.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...boundaries,
   {
     // The Google emulator, like the Zoom one, shares no code with the client it emulates (src/google/) or
     // anything else in the project; test/google-emulator/isolation.test.ts resolves every import.

@@ -12,8 +12,13 @@ const RECORDINGS_PAGE_SIZE = 5;
 /** What the demo sign-in accepts as an app user id. */
 const DEMO_USER_ID = /^[A-Za-z0-9._@-]{1,64}$/;
 
-/** Friendly words for the `reason` the callback puts on `/?zoom=error&reason=…`. */
-const CALLBACK_REASONS = {
+/**
+ * Friendly words for the `reason` the callback puts on `/?zoom=error&reason=…`.
+ * A Map, not an object: the reason comes from the URL, and `constructor` or
+ * `__proto__` must be a miss, never an inherited hit. Unknown reasons get a
+ * fixed message; the URL's text is never shown.
+ */
+const CALLBACK_REASONS = new Map(Object.entries({
   zoom_denied: 'You declined access on Zoom, so nothing was connected. You can connect whenever you are ready.',
   state_expired: 'The connect link expired before you finished (links last 10 minutes). Click “Connect Zoom” to start again.',
   state_browser_mismatch: 'This connect flow was started in a different browser, or its cookie was cleared. Start again from this browser.',
@@ -24,7 +29,8 @@ const CALLBACK_REASONS = {
   zoom_unavailable: 'Zoom could not be reached just now. Please try again in a moment.',
   zoom_rate_limited: 'Zoom is limiting requests right now. Wait a moment, then try again.',
   service_unavailable: 'The service is briefly unavailable. Please try again in a moment.',
-};
+}));
+const CALLBACK_FAILED = 'Connecting Zoom did not work. Please try again.';
 
 const STATUS_SUMMARY = {
   not_connected: 'Not connected yet. Connect a Zoom account to see its profile, meetings and recordings here.',
@@ -154,6 +160,9 @@ function setBusy(button, busy, busyText) {
 
 // ---------------------------------------------------------------- session
 
+/** Set when a stored session was found expired, so the page can say why it asks to sign in again. */
+let sessionExpired = false;
+
 function readSession() {
   try {
     const raw = sessionStorage.getItem(SESSION_KEY);
@@ -163,6 +172,7 @@ function readSession() {
     const expires = parseDate(session.expiresAt);
     if (expires && expires.getTime() <= Date.now()) {
       sessionStorage.removeItem(SESSION_KEY);
+      sessionExpired = true;
       return null;
     }
     return session;
@@ -282,7 +292,7 @@ function consumeCallbackResult() {
   if (outcome === 'connected') {
     showBanner('Zoom connected. Your Zoom account is linked and ready to use.', 'success');
   } else if (outcome === 'error') {
-    const text = CALLBACK_REASONS[reason] ?? `Connecting Zoom did not work${reason ? ` (${reason})` : ''}. Please try again.`;
+    const text = CALLBACK_REASONS.get(reason) ?? CALLBACK_FAILED;
     showBanner(text, reason === 'zoom_denied' ? 'info' : 'warning');
   }
   url.searchParams.delete('zoom');
@@ -601,7 +611,14 @@ async function loadMeetings(append) {
     show($('meetings-empty'), list.children.length === 0);
     show(more, meetingsNextPage !== '');
   } catch (error) {
-    if (!append) list.replaceChildren();
+    // Say so in the card itself: a blank list would read as "no meetings".
+    if (!append) {
+      const retry = error instanceof ApiError && error.retryAfter ? ` Try again in ${error.retryAfter} s.` : ' Try again shortly.';
+      list.replaceChildren(el('li', { class: 'load-error', role: 'alert' }, `Meetings could not be loaded: ${error instanceof ApiError ? error.message : 'something went wrong'}.${retry}`));
+      $('meetings-count').textContent = '';
+      show($('meetings-empty'), false);
+      show(more, false);
+    }
     reportError(error, 'Could not load meetings');
   } finally {
     if (append) setBusy(more, false);
@@ -908,6 +925,7 @@ function start() {
     void loadStatus();
   } else {
     renderSignedOut();
+    if (sessionExpired) showError('Your demo session expired. Please sign in again.');
   }
   document.documentElement.dataset.ready = 'true';
 }

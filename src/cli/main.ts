@@ -13,6 +13,7 @@ Commands:
   google-emulator  Run the Google emulator (--port N --service-account-out FILE [--domain D])
   migrate       Apply database migrations and exit
   rotate-keys   Re-encrypt every stored token under the current key (first of TOKEN_ENCRYPTION_KEYS)
+  events        List lifecycle events (pending, delivered, dead), replay dead ones (zoom-connect events --help)
 
 Configuration is read from the environment; see README.md.`;
 
@@ -35,6 +36,10 @@ export async function main(argv: string[]): Promise<number> {
         return await migrate();
       case 'rotate-keys':
         return await rotate(rest);
+      case 'events': {
+        const { runEventsCommand } = await import('./events-command.js');
+        return await runEventsCommand(rest, process.env, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) });
+      }
       case undefined:
       case 'help':
       case '--help':

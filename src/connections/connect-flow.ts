@@ -1,9 +1,10 @@
 import type { Logger } from '../config/logger.js';
 import type { Connection, Store } from '../store/types.js';
-import { ZoomApiError, ZoomOAuthError, ZoomRateLimitedError, ZoomUnavailableError, type ZoomApi, type ZoomOAuthClient } from '../zoom/index.js';
+import type { ZoomApi, ZoomOAuthClient } from '../zoom/index.js';
 import type { AuditLog } from './audit.js';
 import type { Clock, RequestContext } from './context.js';
 import { ConnectError } from './errors.js';
+import { exchangeFailure } from './zoom-failures.js';
 import { isOurToken, pkceChallenge, randomToken, safeEqual, sha256 } from './secrets.js';
 
 export const STATE_TTL_MS = 10 * 60 * 1000;
@@ -117,7 +118,8 @@ export class ConnectFlow {
       tokens = await this.deps.oauth.exchangeCode(input.code, flow.codeVerifier);
       me = await this.deps.api.getMe({ accessToken: tokens.accessToken, apiBase: tokens.apiBase });
     } catch (err) {
-      return fail(...describeExchangeFailure(err));
+      const failure = exchangeFailure(err);
+      return fail(failure.code, failure.message, failure.extra);
     }
     const now = this.deps.clock();
     const connection = await this.deps.store.connections.saveConnected({
@@ -138,24 +140,4 @@ export class ConnectFlow {
     this.deps.logger.info({ userId: flow.userId, zoomUserId: me.id }, 'Zoom connected');
     return { userId: flow.userId, connection, returnTo: flow.returnTo };
   }
-}
-
-function describeExchangeFailure(err: unknown): [ConnectError['code'], string, { retryAfterSeconds?: number; trackingId?: string }] {
-  if (err instanceof ZoomOAuthError) {
-    return ['zoom_code_rejected', `Zoom refused the authorization code (${err.error}); start connecting again.`, { trackingId: err.trackingId }];
-  }
-  if (err instanceof ZoomRateLimitedError) {
-    return ['zoom_rate_limited', 'Zoom is rate limiting; try connecting again shortly.', { retryAfterSeconds: err.retryAfterSeconds, trackingId: err.trackingId }];
-  }
-  if (err instanceof ZoomUnavailableError) {
-    return ['zoom_unavailable', 'Zoom could not complete the connection right now; try again shortly.', { retryAfterSeconds: 30, trackingId: err.trackingId }];
-  }
-  // The code was good but Zoom will not show us who the user is: an answer, not an outage.
-  if (err instanceof ZoomApiError && err.isMissingScope) {
-    return ['insufficient_scope', 'The Zoom app lacks the scope to read the user\'s profile (user:read); add it to the app, then connect again.', { trackingId: err.trackingId }];
-  }
-  if (err instanceof ZoomApiError) {
-    return ['zoom_rejected_request', `Zoom refused to share the user's profile (${err.zoomMessage}); connect again.`, { trackingId: err.trackingId }];
-  }
-  throw err;
 }

@@ -1,7 +1,9 @@
 /**
  * The domain's failures, each with a stable machine `code` that the HTTP
- * edge maps to a status and callers can branch on. Messages are for people
- * and never contain a token, code, verifier or secret.
+ * edge maps to a status (src/http/problem.ts, the one table) and callers can
+ * branch on. Failures of the ports (Zoom, database, cipher) become these in
+ * one module, ./zoom-failures.ts. Messages are for people and never contain
+ * a token, code, verifier or secret.
  */
 export type ConnectErrorCode =
   | 'not_connected'
@@ -15,11 +17,13 @@ export type ConnectErrorCode =
   | 'zoom_denied'
   | 'zoom_code_rejected'
   | 'zoom_unavailable'
+  | 'zoom_invalid_response'
   | 'zoom_rate_limited'
   | 'zoom_rejected_request'
   | 'zoom_not_found'
   | 'insufficient_scope'
   | 'validation_failed'
+  | 'webhook_signature_invalid'
   | 'service_unavailable';
 
 export class ConnectError extends Error {
@@ -32,6 +36,8 @@ export class ConnectError extends Error {
       fieldErrors?: Array<{ field: string; message: string }>;
       /** Where the browser should land after a failed callback. */
       returnTo?: string | null;
+      /** A fault an operator must act on (logged at error level), not an expected outcome. */
+      alert?: boolean;
     } = {},
   ) {
     super(message);

@@ -8,13 +8,18 @@ import { Revocation } from './revocation.js';
 import { toStatusView, type ConnectionStatusView } from './status.js';
 import { TokenManager, type TokenPolicy } from './token-manager.js';
 import { ZoomAccount } from './zoom-account.js';
+import { ZoomEvents } from './zoom-events.js';
 
 export * from './errors.js';
 export * from './context.js';
+export { isAppUserId } from './identifiers.js';
 export { STATE_TTL_MS } from './connect-flow.js';
 export type { ConnectionStatusView } from './status.js';
 export type { AccessGrant, TokenPolicy } from './token-manager.js';
-export { TokenManager, ConnectFlow, Revocation, ZoomAccount, AuditLog };
+export type { MeetingInput } from './zoom-account.js';
+export { asConnectError, DEFAULT_RETRY_AFTER_SECONDS } from './zoom-failures.js';
+export type { ZoomEventInput, ZoomEventOutcome } from './zoom-events.js';
+export { TokenManager, ConnectFlow, Revocation, ZoomAccount, AuditLog, ZoomEvents };
 
 export interface ConnectionsDeps {
   store: Store;
@@ -31,20 +36,29 @@ export interface Connections {
   tokens: TokenManager;
   account: ZoomAccount;
   revocation: Revocation;
+  /** Zoom's signed webhook events. */
+  zoomEvents: ZoomEvents;
   status(userId: string): Promise<ConnectionStatusView>;
   refresh(userId: string, ctx: RequestContext): Promise<ConnectionStatusView>;
+  /** Readiness: resolves when the database answers, rejects (as a domain error) when it does not. */
+  ready(): Promise<void>;
 }
 
 export function createConnections(deps: ConnectionsDeps): Connections {
   const audit = new AuditLog(deps.store, deps.clock);
   const tokens = new TokenManager(deps);
+  const revocation = new Revocation({ ...deps, audit });
   return {
     flow: new ConnectFlow({ ...deps, audit }),
     tokens,
     account: new ZoomAccount({ ...deps, tokens }),
-    revocation: new Revocation({ ...deps, audit }),
+    revocation,
+    zoomEvents: new ZoomEvents({ revocation, clock: deps.clock, logger: deps.logger }),
     async status(userId) {
       return toStatusView(await deps.store.connections.get(userId));
+    },
+    async ready() {
+      await deps.store.ping();
     },
     async refresh(userId, ctx) {
       const connection = await tokens.refreshNow(userId);

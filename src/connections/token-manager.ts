@@ -1,20 +1,22 @@
 import type { Logger } from '../config/logger.js';
-import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
+import { StoreLockTimeoutError, StoreUnavailableError, UnreadableTokensError } from '../store/errors.js';
 import type { Connection, ConnectionWithAccessToken, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
-import { ZoomError, ZoomOAuthError, ZoomRateLimitedError, ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
+import { ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
 import type { Clock } from './context.js';
 import { ConnectError, needsReauth, notConnected } from './errors.js';
+import {
+  DEFAULT_PROBE_INTERVAL_SECONDS,
+  failureVerdict,
+  isExpiring,
+  isStillValid,
+  refreshPause,
+  type RefreshPause,
+  type TokenPolicy,
+} from './refresh-policy.js';
+import { classifyRefreshFailure, describeRefreshFailure, refreshFailureError, zoomUnavailable } from './zoom-failures.js';
+import { ZoomHealth } from './zoom-health.js';
 
-export interface TokenPolicy {
-  /** Refresh when less than this much access-token life remains (DESIGN: 5 minutes). */
-  skewSeconds: number;
-  /** Consecutive network/5xx failures after which the connection is `inactive`. */
-  maxConsecutiveFailures: number;
-  /** Base pause of automatic refreshes after a failure; doubles per failure, jittered. */
-  cooldownSeconds: number;
-  /** How long a caller waits for another process's refresh; above the Zoom HTTP timeout, twice (one retry). */
-  lockTimeoutMs: number;
-}
+export type { TokenPolicy } from './refresh-policy.js';
 
 /** An access token ready to use, with what the caller needs to call Zoom. */
 export interface AccessGrant {
@@ -36,17 +38,18 @@ type Trigger =
   /** The sweeper keeps an idle refresh token from aging out. */
   | { kind: 'idle' };
 
-const MAX_COOLDOWN_SECONDS = 3600;
-
 /**
  * The only way code obtains a Zoom access token. Guarantees at most one
  * refresh per connection at a time: callers in this process share one
  * promise; processes serialize on the store's refresh lock and re-read under
- * it, so whoever waited uses the refresh someone else just made.
+ * it, so whoever waited uses the refresh someone else just made. The
+ * decisions (expiring? paused? what a failure does) are ./refresh-policy.ts.
  */
 export class TokenManager {
   private readonly inflight = new Map<string, InFlight>();
   private readonly abort = new AbortController();
+  private readonly refused = new RefusedTokens();
+  readonly health: ZoomHealth;
 
   constructor(
     private readonly deps: {
@@ -56,7 +59,9 @@ export class TokenManager {
       clock: Clock;
       logger: Logger;
     },
-  ) {}
+  ) {
+    this.health = new ZoomHealth(deps.logger, (deps.policy.probeIntervalSeconds ?? DEFAULT_PROBE_INTERVAL_SECONDS) * 1000);
+  }
 
   /**
    * A token with more than `skewSeconds` of life, refreshing first when
@@ -64,39 +69,51 @@ export class TokenManager {
    * failing, whoever started the refresh this caller joined.
    */
   async getAccessToken(userId: string): Promise<AccessGrant> {
-    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
+    const row = ready(await this.readAccessToken(userId));
     const now = this.deps.clock();
-    if (!this.isExpiring(row, now)) return toGrant(row, row.accessToken);
-    const blocked = this.automaticRefreshBlocked(row, now);
-    if (blocked) return this.serveWhileBlocked(row, now, blocked);
+    if (!isExpiring(row, now, this.deps.policy) && !this.refused.has(row.accessToken)) return toGrant(row, row.accessToken);
+    const pause = this.pauseOf(row, now);
+    if (pause) return this.serveWhilePaused(row, now, pause);
     const refresh = this.coalesced(userId, { kind: 'expiring' }, row.version, row.accessToken);
     try {
       return await refresh.run;
     } catch (err) {
       // The refresh we joined may have been started because Zoom refused this very token.
-      if (refresh.rejectedToken === row.accessToken) throw err;
+      if (refresh.rejectedToken === row.accessToken || this.refused.has(row.accessToken)) throw err;
       if (!isPassing(err) || !isStillValid(row, this.deps.clock())) throw err;
-      this.deps.logger.info({ userId, error: describe(err) }, 'refresh failed; serving the still-valid access token');
+      this.deps.logger.debug({ userId }, 'refresh failed; serving the still-valid access token');
       return toGrant(row, row.accessToken);
     }
   }
 
   /**
    * Zoom refused `failedAccessToken`. Refreshes only if it is still the
-   * stored token; otherwise someone already refreshed and the stored one is used.
+   * stored token; otherwise someone already refreshed and the stored one is
+   * used. A refused token is never sent to Zoom again: this process
+   * remembers it, and when no refresh replaces it, it is marked expired in
+   * the store for every other process too.
    */
   async refreshAfterRejection(userId: string, failedAccessToken: string): Promise<AccessGrant> {
-    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
+    const row = ready(await this.readAccessToken(userId));
     if (row.accessToken !== failedAccessToken) return toGrant(row, row.accessToken);
+    this.refused.remember(failedAccessToken);
     const now = this.deps.clock();
-    const blocked = this.automaticRefreshBlocked(row, now);
-    if (blocked) throw blockedError(row, now, blocked);
-    return this.coalesced(userId, { kind: 'rejected' }, row.version, failedAccessToken).run;
+    const pause = this.pauseOf(row, now);
+    if (pause) {
+      await this.deps.store.connections.expireAccessToken(userId, row.version, now);
+      throw this.pausedError(row, now, pause);
+    }
+    try {
+      return await this.coalesced(userId, { kind: 'rejected' }, row.version, failedAccessToken).run;
+    } catch (err) {
+      await this.deps.store.connections.expireAccessToken(userId, row.version, this.deps.clock());
+      throw err;
+    }
   }
 
   /** POST .../refresh: refresh now, whatever the token's age, even during a cooldown or when inactive. */
   async refreshNow(userId: string): Promise<Connection> {
-    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
+    const row = ready(await this.readAccessToken(userId));
     await this.coalesced(userId, { kind: 'manual' }, row.version, row.accessToken).run;
     const after = await this.deps.store.connections.get(userId);
     if (!after) throw notConnected();
@@ -112,12 +129,17 @@ export class TokenManager {
    * Returns whether a refresh was attempted.
    */
   async refreshIdle(userId: string, idleBefore: Date): Promise<boolean> {
-    const row = ready(await this.deps.store.connections.getWithAccessToken(userId));
+    const row = ready(await this.readAccessToken(userId));
     const lastActivity = row.lastRefreshedAt ?? row.authorizedAt;
     if (lastActivity && lastActivity >= idleBefore) return false;
-    if (this.automaticRefreshBlocked(row, this.deps.clock())) return false;
+    if (this.pauseOf(row, this.deps.clock())) return false;
     await this.coalesced(userId, { kind: 'idle' }, row.version, row.accessToken).run;
     return true;
+  }
+
+  /** Whether this process has an automatic refresh of the connection in flight (operations and tests look; nothing decides on it). */
+  isRefreshing(userId: string): boolean {
+    return this.inflight.has(userId);
   }
 
   /** Stops waiting on Zoom: in-flight refreshes end as failures and their lock transactions roll back. */
@@ -125,22 +147,48 @@ export class TokenManager {
     this.abort.abort(new Error('shutting down'));
   }
 
-  private isExpiring(row: Connection, now: Date): boolean {
-    const expiresAt = row.accessTokenExpiresAt?.getTime() ?? 0;
-    return expiresAt - now.getTime() <= this.deps.policy.skewSeconds * 1000;
+  /**
+   * Tokens that no longer decrypt cannot be used or refreshed ever again:
+   * the connection is saved as `needs_reauth` (so status says so and the
+   * sweeper stops picking it) before the caller hears it.
+   */
+  private async readAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
+    try {
+      return await this.deps.store.connections.getWithAccessToken(userId);
+    } catch (err) {
+      throw await this.unreadable(err);
+    }
   }
 
-  /** Non-null when automatic refreshes are paused: the time they resume (or `inactive`). */
-  private automaticRefreshBlocked(row: Connection, now: Date): Date | 'inactive' | null {
-    if (row.status === 'inactive') return 'inactive';
-    if (row.refreshBlockedUntil && row.refreshBlockedUntil > now) return row.refreshBlockedUntil;
-    return null;
+  private async unreadable(err: unknown): Promise<unknown> {
+    if (!(err instanceof UnreadableTokensError)) return err;
+    this.deps.logger.error({ userId: err.userId }, 'stored Zoom tokens failed authentication: connection marked needs_reauth');
+    await this.deps.store.connections.markUnreadable(err.userId, err.version, this.deps.clock());
+    return needsReauth();
+  }
+
+  private pauseOf(row: Connection, now: Date): RefreshPause | null {
+    return refreshPause(row, now, this.deps.policy, {
+      zoomBackSince: this.health.zoomBackSince,
+      takeProbeSlot: () => this.health.takeProbeSlot(now),
+    });
   }
 
   /** DESIGN: a still-valid access token keeps serving while refresh is failing. */
-  private serveWhileBlocked(row: ReadyRow, now: Date, blocked: Date | 'inactive'): AccessGrant {
-    if (isStillValid(row, now)) return toGrant(row, row.accessToken);
-    throw blockedError(row, now, blocked);
+  private serveWhilePaused(row: ReadyRow, now: Date, pause: RefreshPause): AccessGrant {
+    if (isStillValid(row, now) && !this.refused.has(row.accessToken)) return toGrant(row, row.accessToken);
+    throw this.pausedError(row, now, pause);
+  }
+
+  private pausedError(row: Connection, now: Date, pause: RefreshPause): ConnectError {
+    if (pause.kind === 'inactive') {
+      return new ConnectError(
+        'connection_inactive',
+        `Refreshing this connection failed ${row.refreshFailureCount} times in a row; automatic refresh stopped. POST /api/zoom/oauth/user/refresh to retry, or connect again.`,
+      );
+    }
+    this.health.callRefused();
+    return zoomUnavailable((pause.until.getTime() - now.getTime()) / 1000);
   }
 
   /**
@@ -169,20 +217,25 @@ export class TokenManager {
   }
 
   private async refreshUnderLock(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): Promise<AccessGrant> {
-    const outcome = await this.deps.store.connections.withRefreshLock(userId, this.deps.policy.lockTimeoutMs, async (locked) => {
-      const row = usable(locked.current);
-      const now = this.deps.clock();
-      // Someone refreshed while we waited for the lock: use theirs.
-      if (row.version !== seenVersion && row.tokens.accessToken !== seenAccessToken && !this.isExpiring(row, now)) {
-        return { kind: 'done' as const, grant: toGrant(row, row.tokens.accessToken) };
-      }
-      if (trigger.kind !== 'manual') {
-        // Another process's refresh failed while we waited: its cooldown applies to us too.
-        const blocked = this.automaticRefreshBlocked(row, now);
-        if (blocked) return { kind: 'failed' as const, error: blockedError(row, now, blocked) };
-      }
-      return this.refreshLocked(locked, row);
-    });
+    let outcome: Outcome;
+    try {
+      outcome = await this.deps.store.connections.withRefreshLock(userId, this.deps.policy.lockTimeoutMs, async (locked) => {
+        const row = usable(locked.current);
+        const now = this.deps.clock();
+        // Someone refreshed while we waited for the lock: use theirs.
+        if (row.version !== seenVersion && row.tokens.accessToken !== seenAccessToken && !isExpiring(row, now, this.deps.policy)) {
+          return { kind: 'done' as const, grant: toGrant(row, row.tokens.accessToken) };
+        }
+        if (trigger.kind !== 'manual') {
+          // Another process's refresh failed while we waited: its pause applies to us too.
+          const pause = refreshPause(row, now, this.deps.policy, { zoomBackSince: this.health.zoomBackSince, takeProbeSlot: () => false });
+          if (pause && row.version !== seenVersion) return { kind: 'failed' as const, error: this.pausedError(row, now, pause) };
+        }
+        return this.refreshLocked(locked, row);
+      });
+    } catch (err) {
+      throw await this.unreadable(err);
+    }
     if (outcome.kind === 'failed') throw outcome.error;
     return outcome.grant;
   }
@@ -197,6 +250,7 @@ export class TokenManager {
       return this.recordFailure(locked, row, err);
     }
     const now = this.deps.clock();
+    this.health.refreshSucceeded(now);
     const saved = await locked.saveTokens(row.version, {
       accessToken: tokenSet.accessToken,
       refreshToken: tokenSet.refreshToken,
@@ -211,7 +265,7 @@ export class TokenManager {
       this.deps.logger.error({ userId: row.userId }, 'a refresh result could not be saved: the connection changed under its lock');
       return { kind: 'failed', error: notConnected() };
     }
-    this.deps.logger.info({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
+    this.deps.logger.debug({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
     return { kind: 'done', grant: toGrant(saved, tokenSet.accessToken) };
   }
 
@@ -228,7 +282,7 @@ export class TokenManager {
       return await this.deps.oauth.refresh(refreshToken, signal);
     } catch (err) {
       if (err instanceof ZoomUnavailableError && err.status === undefined && !signal.aborted) {
-        this.deps.logger.warn({ timedOut: err.timedOut }, 'Zoom gave no answer to a refresh; retrying once with the same token');
+        this.deps.logger.debug({ timedOut: err.timedOut }, 'Zoom gave no answer to a refresh; retrying once with the same token');
         return this.deps.oauth.refresh(refreshToken, signal);
       }
       throw err;
@@ -239,68 +293,46 @@ export class TokenManager {
     const now = this.deps.clock();
     if (this.abort.signal.aborted) {
       // Our own shutdown cut the call: not Zoom's failure, so nothing is counted.
-      return failed('zoom_unavailable', 'The service is shutting down; try again.', 1, undefined);
+      return { kind: 'failed', error: zoomUnavailable(1) };
     }
-    if (err instanceof ZoomOAuthError && err.isInvalidGrant) {
-      // Under the lock nobody else can have refreshed, so the grant really is dead.
-      await locked.recordFailure(row.version, {
-        error: `invalid_grant: ${err.reason}`.slice(0, 200),
-        status: 'needs_reauth',
-        failureCount: row.refreshFailureCount + 1,
-        blockedUntil: null,
-        now,
-      });
-      this.deps.logger.warn({ userId: row.userId, trackingId: err.trackingId }, 'Zoom refused the refresh token: needs_reauth');
-      return { kind: 'failed', error: needsReauth() };
+    const failure = classifyRefreshFailure(err);
+    const verdict = failureVerdict(failure, row, now, this.deps.policy, Math.random());
+    await locked.recordFailure(row.version, { error: describeRefreshFailure(err), status: verdict.status, failureCount: verdict.failureCount, blockedUntil: verdict.blockedUntil, now });
+    const trackingId = typeof err === 'object' && err !== null && 'trackingId' in err && typeof err.trackingId === 'string' ? err.trackingId : undefined;
+    const log = { userId: row.userId, failureCount: verdict.failureCount, status: verdict.status, trackingId, error: describeRefreshFailure(err) };
+    switch (failure.kind) {
+      case 'grant_dead':
+        this.deps.logger.info(log, 'Zoom refused the refresh token: the connection needs the user to connect again');
+        break;
+      case 'client_rejected':
+        this.deps.logger.error(log, 'Zoom refused this app\'s client credentials on refresh: check ZOOM_USER_MANAGED_CLIENT_ID and ZOOM_USER_MANAGED_CLIENT_SECRET');
+        break;
+      case 'outage':
+        if (verdict.status === 'inactive') this.deps.logger.warn(log, 'Zoom token refresh failed too often: connection inactive');
+        else if (describeRefreshFailure(err).startsWith('zoom_unavailable:')) this.health.refreshFailedByOutage(now, log.error);
+        else this.deps.logger.warn(log, 'Zoom token refresh failed');
+        break;
+      default:
+        this.deps.logger.warn(log, 'Zoom token refresh failed');
     }
-    // Only the connection's own trouble counts toward `inactive` (DESIGN: network
-    // errors, timeouts, 5xx, and Zoom refusing this grant). A rate limit is Zoom
-    // pacing the app, and invalid_client is our own configuration: counting
-    // either would mark every healthy connection inactive.
-    const counts = !(err instanceof ZoomRateLimitedError) && !isClientRejected(err);
-    const failureCount = counts ? row.refreshFailureCount + 1 : row.refreshFailureCount;
-    const inactive = row.status === 'inactive' || failureCount >= this.deps.policy.maxConsecutiveFailures;
-    // Never less than a second (a 429 may say "0" or a past date), and never shorter than Zoom asked for.
-    const retryAfter = Math.max(
-      1,
-      err instanceof ZoomRateLimitedError ? err.retryAfterSeconds : this.cooldownSeconds(Math.max(1, failureCount)),
-      err instanceof ZoomUnavailableError ? (err.retryAfterSeconds ?? 0) : 0,
-    );
-    const blockedUntil = new Date(now.getTime() + retryAfter * 1000);
-    await locked.recordFailure(row.version, {
-      error: describe(err),
-      status: inactive ? 'inactive' : 'active',
-      failureCount,
-      blockedUntil,
-      now,
-    });
-    const trackingId = err instanceof ZoomError ? err.trackingId : undefined;
-    if (isClientRejected(err)) {
-      this.deps.logger.error(
-        { userId: row.userId, trackingId, error: describe(err) },
-        'Zoom refused this app\'s client credentials on refresh: check ZOOM_USER_MANAGED_CLIENT_ID and ZOOM_USER_MANAGED_CLIENT_SECRET',
-      );
-    } else {
-      this.deps.logger.warn({ userId: row.userId, failureCount, inactive, trackingId, error: describe(err) }, 'Zoom token refresh failed');
-    }
-    if (err instanceof ZoomRateLimitedError) {
-      return failed('zoom_rate_limited', 'Zoom is rate limiting token refreshes; try again later.', retryAfter, err.trackingId);
-    }
-    if (err instanceof ZoomOAuthError) {
-      return failed('zoom_unavailable', `Zoom refused the refresh (${err.error}); try again later.`, retryAfter, err.trackingId);
-    }
-    if (err instanceof ZoomUnavailableError) {
-      return failed('zoom_unavailable', 'Zoom could not refresh the token right now; try again later.', retryAfter, err.trackingId);
-    }
-    throw err;
+    return { kind: 'failed', error: refreshFailureError(failure, err, verdict.retryAfterSeconds) };
+  }
+}
+
+const MAX_REMEMBERED_REFUSALS = 10_000;
+
+/** Access tokens Zoom refused (401 code 124), so this process never sends one again; bounded, forgotten wholesale when full. */
+class RefusedTokens {
+  private readonly tokens = new Set<string>();
+
+  remember(accessToken: string): void {
+    if (this.tokens.size >= MAX_REMEMBERED_REFUSALS) this.tokens.clear();
+    this.tokens.add(accessToken);
   }
 
-  private cooldownSeconds(failureCount: number): number {
-    const base = this.deps.policy.cooldownSeconds * 2 ** Math.min(failureCount - 1, 10);
-    const capped = Math.min(base, MAX_COOLDOWN_SECONDS);
-    return Math.max(1, Math.round(capped * (0.75 + Math.random() * 0.5)));
+  has(accessToken: string): boolean {
+    return this.tokens.size > 0 && this.tokens.has(accessToken);
   }
-
 }
 
 type UsableRow = ConnectionWithTokens & { tokens: NonNullable<ConnectionWithTokens['tokens']> };
@@ -313,10 +345,6 @@ interface InFlight {
   run: Promise<AccessGrant>;
   /** The access token Zoom refused, when a caller joined because of that: never a fallback. */
   rejectedToken: string | null;
-}
-
-function failed(code: 'zoom_unavailable' | 'zoom_rate_limited', message: string, retryAfterSeconds: number, trackingId: string | undefined): Outcome {
-  return { kind: 'failed', error: new ConnectError(code, message, { retryAfterSeconds, trackingId }) };
 }
 
 /** A connection we may refresh (under the lock): connected, tokens present, grant not known dead. */
@@ -339,16 +367,7 @@ function assertLive(row: Connection | null, tokens: unknown): asserts row is Con
 /** Failures a still-valid access token may outlast: Zoom or the database having trouble, or a paused refresh. */
 function isPassing(err: unknown): boolean {
   if (err instanceof StoreLockTimeoutError || err instanceof StoreUnavailableError) return true;
-  return err instanceof ConnectError && (err.code === 'zoom_unavailable' || err.code === 'zoom_rate_limited' || err.code === 'connection_inactive');
-}
-
-function isStillValid(row: Connection, now: Date): boolean {
-  return row.accessTokenExpiresAt !== null && row.accessTokenExpiresAt > now;
-}
-
-/** Zoom refused the app itself (RFC 6749 §5.2 invalid_client), not this user's grant. */
-function isClientRejected(err: unknown): boolean {
-  return err instanceof ZoomOAuthError && (err.error === 'invalid_client' || err.status === 401);
+  return err instanceof ConnectError && (err.code === 'zoom_unavailable' || err.code === 'zoom_rate_limited' || err.code === 'connection_inactive' || err.code === 'zoom_invalid_response');
 }
 
 function toGrant(row: Connection, accessToken: string): AccessGrant {
@@ -359,28 +378,4 @@ function toGrant(row: Connection, accessToken: string): AccessGrant {
     scopes: row.grantedScopes,
     expiresAt: row.accessTokenExpiresAt ?? new Date(0),
   };
-}
-
-function blockedError(row: Connection, now: Date, blocked: Date | 'inactive'): ConnectError {
-  if (blocked === 'inactive') {
-    return new ConnectError(
-      'connection_inactive',
-      `Refreshing this connection failed ${row.refreshFailureCount} times in a row; automatic refresh stopped. POST /api/zoom/oauth/user/refresh to retry, or connect again.`,
-    );
-  }
-  return unavailableUntil(blocked, now);
-}
-
-function unavailableUntil(until: Date, now: Date): ConnectError {
-  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
-  return new ConnectError('zoom_unavailable', 'Refreshing this connection recently failed; automatic refresh resumes shortly.', {
-    retryAfterSeconds: seconds,
-  });
-}
-
-function describe(err: unknown): string {
-  if (err instanceof ZoomUnavailableError) return `zoom_unavailable: ${err.message}`.slice(0, 200);
-  if (err instanceof ZoomRateLimitedError) return `zoom_rate_limited: retry after ${err.retryAfterSeconds}s`;
-  if (err instanceof ZoomOAuthError) return `zoom_oauth: ${err.error}`.slice(0, 200);
-  return err instanceof Error ? err.name : 'unknown error';
 }

@@ -5,7 +5,6 @@ import {
   REQUIRED_SCOPES,
   ZoomApiError,
   ZoomRateLimitedError,
-  ZoomUnavailableError,
   type CreateMeetingInput,
   type ListMeetingsQuery,
   type ListRecordingsQuery,
@@ -15,7 +14,12 @@ import {
 } from '../zoom/index.js';
 import type { Clock } from './context.js';
 import { ConnectError } from './errors.js';
+import { checkRecordingRange } from './recordings-range.js';
 import type { AccessGrant, TokenManager } from './token-manager.js';
+import { apiCallFailure, zoomRateLimited } from './zoom-failures.js';
+
+/** What a meeting is created from: Zoom's own field names (ZOOM.md, POST /users/{userId}/meetings). */
+export type MeetingInput = CreateMeetingInput;
 
 const TOUCH_INTERVAL_MS = 5 * 60 * 1000;
 
@@ -44,11 +48,13 @@ export class ZoomAccount {
     return this.call(userId, 'listMeetings', (auth) => this.deps.api.listMeetings(auth, query));
   }
 
-  createMeeting(userId: string, input: CreateMeetingInput): Promise<ZoomObject> {
+  createMeeting(userId: string, input: MeetingInput): Promise<ZoomObject> {
     return this.call(userId, 'createMeeting', (auth) => this.deps.api.createMeeting(auth, input));
   }
 
-  listRecordings(userId: string, query: ListRecordingsQuery): Promise<ZoomObject> {
+  /** Zoom lists recordings over at most one month: a wider or impossible range is refused before Zoom is asked. */
+  async listRecordings(userId: string, query: ListRecordingsQuery): Promise<ZoomObject> {
+    checkRecordingRange(query.from, query.to);
     return this.call(userId, 'listRecordings', (auth) => this.deps.api.listRecordings(auth, query));
   }
 
@@ -77,7 +83,7 @@ export class ZoomAccount {
 
   private failure(grant: AccessGrant, operation: Operation, err: unknown): unknown {
     if (err instanceof ZoomRateLimitedError && err.daily) this.dailyLimits.remember(grant.zoomUserId, operation, err.retryAfterSeconds);
-    return mapApiError(err);
+    return apiCallFailure(err);
   }
 
   private touch(userId: string): void {
@@ -118,7 +124,7 @@ class DailyLimits {
       this.until.delete(key);
       return;
     }
-    throw mapApiError(new ZoomRateLimitedError(left, true, undefined));
+    throw zoomRateLimited(new ZoomRateLimitedError(left, true, undefined));
   }
 
   remember(zoomUserId: string | null, operation: Operation, retryAfterSeconds: number): void {
@@ -126,31 +132,4 @@ class DailyLimits {
     if (this.until.size >= MAX_REMEMBERED_LIMITS) this.until.clear();
     this.until.set(`${operation} ${zoomUserId}`, this.clock().getTime() + retryAfterSeconds * 1000);
   }
-}
-
-function mapApiError(err: unknown): unknown {
-  if (err instanceof ZoomRateLimitedError) {
-    return new ConnectError('zoom_rate_limited', err.daily ? 'Zoom\'s daily rate limit for this call is reached.' : 'Zoom is rate limiting; try again shortly.', {
-      retryAfterSeconds: err.retryAfterSeconds,
-      trackingId: err.trackingId,
-    });
-  }
-  if (err instanceof ZoomUnavailableError) {
-    return new ConnectError('zoom_unavailable', 'Zoom is not answering right now; try again shortly.', {
-      retryAfterSeconds: err.retryAfterSeconds ?? 5,
-      trackingId: err.trackingId,
-    });
-  }
-  if (err instanceof ZoomApiError) {
-    if (err.isInvalidAccessToken) {
-      return new ConnectError('needs_reauth', 'Zoom refused a freshly refreshed token; the user must connect Zoom again.', { trackingId: err.trackingId });
-    }
-    if (err.isMissingScope) return new ConnectError('insufficient_scope', err.zoomMessage, { trackingId: err.trackingId });
-    if (err.status === 404) return new ConnectError('zoom_not_found', err.zoomMessage, { trackingId: err.trackingId });
-    return new ConnectError('zoom_rejected_request', `Zoom rejected the request: ${err.zoomMessage}`, {
-      trackingId: err.trackingId,
-      fieldErrors: err.fieldErrors,
-    });
-  }
-  return err;
 }

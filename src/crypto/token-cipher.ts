@@ -1,7 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { EncryptionKey } from '../config/config.js';
 import { KeyRingError, TokenDecryptError, UnknownKeyError, type SealContext } from './errors.js';
 import { formatSealed, NONCE_BYTES, parseSealed, SEALED_FORMAT_VERSION, TAG_BYTES } from './sealed-format.js';
+
+/** One key of the ring: its id (stored beside every ciphertext) and 32 bytes of key material. */
+export interface EncryptionKey {
+  kid: string;
+  key: Buffer;
+}
 
 const ALGORITHM = 'aes-256-gcm';
 

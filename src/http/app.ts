@@ -1,16 +1,30 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import type { ZoomConnect } from '../service.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../config/logger.js';
+import type { Connections } from '../connections/index.js';
+import type { ZoomConnectPluginOptions } from './plugin-options.js';
 import type { BearerAuthenticator } from './auth.js';
 import { createEdgeServer } from './edge-server.js';
 import { securityHeaders } from './security-headers.js';
 import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
 import { opsRoutes } from './routes/ops.js';
+import type { LifecycleEvents } from '../events/index.js';
+
+/** What the standalone app needs of the composition root (src/service.ts builds it; this module does not import it). */
+export interface AppCore {
+  config: Config;
+  logger: Logger;
+  connections: Connections;
+  /** Its delivery metrics join /metrics. */
+  events: Pick<LifecycleEvents, 'metrics'>;
+  pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
+}
 
 export interface AppDeps {
-  core: ZoomConnect;
+  core: AppCore;
   authenticate: BearerAuthenticator;
   /** Demo mode: the secret the demo sign-in signs with. */
   demoJwtSecret?: Uint8Array;
@@ -39,7 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
-  opsRoutes(app, deps.core.store, [deps.core.events.metrics.registry]);
+  opsRoutes(app, deps.core.connections, [deps.core.events.metrics.registry]);
 
   await app.register(
     zoomConnect,

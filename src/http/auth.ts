@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { AppAuthConfig } from '../config/config.js';
+import { isAppUserId } from '../connections/index.js';
 
 export class UnauthenticatedError extends Error {
   constructor(message: string) {
@@ -60,8 +61,8 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
       if (err instanceof IdentityProviderUnavailableError) throw err;
       throw new UnauthenticatedError(`The bearer token was rejected: ${joseReason(err)}.`);
     }
-    if (typeof sub !== 'string' || sub.length === 0 || sub.length > 256) {
-      throw new UnauthenticatedError('The bearer token\'s "sub" must be a user id of 1-256 characters.');
+    if (typeof sub !== 'string' || !isAppUserId(sub)) {
+      throw new UnauthenticatedError('The bearer token\'s "sub" must be a user id of 1-256 characters with no control characters.');
     }
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(jwt, { sub, exp: Math.min((exp ?? 0) * 1000, now + 5 * 60 * 1000) });

@@ -1,8 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ConnectError } from '../connections/errors.js';
-import { TokenDecryptError, UnknownKeyError } from '../crypto/errors.js';
-import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
-import { problem, sendProblem, type Problem } from './problem.js';
+import { asConnectError } from '../connections/index.js';
+import { fromConnectError, problem, sendProblem, type Problem } from './problem.js';
 import { IdentityProviderUnavailableError, UnauthenticatedError } from './auth.js';
 import { EdgeRefusal } from './edge-refusal.js';
 
@@ -19,10 +17,20 @@ export function handleError(err: unknown, request: FastifyRequest, reply: Fastif
   return sendProblem(reply, problemFor(err, request));
 }
 
-/** The problem for an error, logging the ones that are faults (5xx). */
+/**
+ * The problem for an error. Logs at error level only what an operator must
+ * act on (the domain marks those `alert`, e.g. the database down) and what
+ * nobody foresaw; expected outcomes (Zoom down, a paused connection, bad
+ * input) are not logged per request: the domain summarises outages once.
+ */
 export function problemFor(err: unknown, request: FastifyRequest): Problem {
-  const p = toProblem(err, request);
-  if (p.status >= 500) request.log.error({ err: describe(err), code: p.code }, 'request failed');
+  const domain = asConnectError(err);
+  if (domain) {
+    if (domain.extra.alert) request.log.error({ code: domain.code, trackingId: domain.extra.trackingId, err: domain.message }, 'request failed');
+    return fromConnectError(domain);
+  }
+  const p = edgeProblem(err);
+  if (p.status >= 500 && !(err instanceof IdentityProviderUnavailableError)) request.log.error({ err: describe(err), code: p.code }, 'request failed');
   return p;
 }
 
@@ -33,29 +41,11 @@ export function installNotFound(app: FastifyInstance): void {
   );
 }
 
-export function toProblem(err: unknown, request: FastifyRequest): Problem {
-  if (err instanceof ConnectError) {
-    return problem(err.code, err.message, {
-      retryAfterSeconds: err.extra.retryAfterSeconds,
-      trackingId: err.extra.trackingId,
-      errors: err.extra.fieldErrors,
-    });
-  }
+/** Errors of the edge itself (authentication, how the request arrived, Fastify's own), and the unforeseen. */
+function edgeProblem(err: unknown): Problem {
   if (err instanceof UnauthenticatedError) return problem('unauthenticated', err.message);
   if (err instanceof EdgeRefusal) return problem(err.problemCode, err.message);
   if (err instanceof IdentityProviderUnavailableError) return problem('service_unavailable', err.message, { retryAfterSeconds: 5 });
-  if (err instanceof StoreUnavailableError) return problem('service_unavailable', 'The database is unavailable; try again shortly.', { retryAfterSeconds: 5 });
-  if (err instanceof StoreLockTimeoutError) {
-    return problem('service_unavailable', 'Another refresh or change of this connection is taking too long; try again shortly.', { retryAfterSeconds: 2 });
-  }
-  if (err instanceof UnknownKeyError) {
-    request.log.error({ kid: err.kid }, 'token encrypted under a key that is not configured');
-    return problem('service_unavailable', 'This connection\'s tokens cannot be read with the configured keys.', { retryAfterSeconds: 60 });
-  }
-  if (err instanceof TokenDecryptError) {
-    request.log.error({ err: err.message }, 'stored token failed authentication');
-    return problem('needs_reauth', 'This connection\'s stored tokens are unreadable; the user must connect Zoom again.');
-  }
   if (isFastifyError(err)) return fastifyProblem(err);
   return problem('service_unavailable', 'The service could not complete this request; try again shortly.', { retryAfterSeconds: 5 });
 }

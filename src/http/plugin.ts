@@ -1,7 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { isAppUserId } from '../connections/index.js';
 import { UnauthenticatedError } from './auth.js';
+import { EdgeRefusal } from './edge-refusal.js';
 import { installErrorHandling } from './error-handler.js';
 import { forgeryGuard } from './forgery-guard.js';
 import type { ResolvedPluginOptions, ZoomConnectPluginOptions } from './plugin-options.js';
@@ -41,6 +43,7 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
     requireUser: async (request: FastifyRequest) => {
       const userId = await opts.getUserId(request);
       if (!userId) throw new UnauthenticatedError('Sign in first: this endpoint acts for an app user.');
+      if (!isAppUserId(userId)) throw new EdgeRefusal('validation_failed', 'The signed-in user id must be 1-256 characters with no control characters.');
       request.appUserId = userId;
     },
   };

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { AppointmentErrorCode } from '../appointments/errors.js';
-import type { ConnectErrorCode } from '../connections/errors.js';
+import { DEFAULT_RETRY_AFTER_SECONDS, type ConnectError, type ConnectErrorCode } from '../connections/index.js';
 
 /** Codes the HTTP edge adds to the domain's own. */
 export type HttpProblemCode =
@@ -12,71 +12,45 @@ export type HttpProblemCode =
   | 'unsupported_media_type'
   | 'rate_limited'
   | 'cross_site_request'
-  | 'webhook_signature_invalid'
   | 'webhooks_disabled';
 
-const STATUS: Record<HttpProblemCode, number> = {
-  unauthenticated: 401,
-  not_connected: 409,
-  needs_reauth: 409,
-  connection_inactive: 409,
-  invalid_state: 400,
-  state_expired: 400,
-  state_browser_mismatch: 403,
-  state_user_mismatch: 403,
-  invalid_code: 400,
-  zoom_denied: 400,
-  zoom_code_rejected: 400,
-  zoom_unavailable: 503,
-  zoom_rate_limited: 429,
-  zoom_rejected_request: 400,
-  zoom_not_found: 404,
-  insufficient_scope: 403,
-  validation_failed: 400,
-  service_unavailable: 503,
-  not_found: 404,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  cross_site_request: 403,
-  webhook_signature_invalid: 401,
-  webhooks_disabled: 404,
-  appointment_meeting_not_found: 404,
-  no_meeting_provider: 409,
-  meeting_provider_unavailable: 503,
-  no_start_url: 409,
-};
-
-const TITLE: Record<HttpProblemCode, string> = {
-  unauthenticated: 'Authentication required',
-  not_connected: 'Zoom is not connected',
-  needs_reauth: 'Zoom must be connected again',
-  connection_inactive: 'Zoom connection is inactive',
-  invalid_state: 'Invalid OAuth state',
-  state_expired: 'OAuth state expired',
-  state_browser_mismatch: 'Connect flow began in another browser',
-  state_user_mismatch: 'Connect flow belongs to another user',
-  invalid_code: 'Invalid authorization code',
-  zoom_denied: 'Zoom authorization was declined',
-  zoom_code_rejected: 'Zoom rejected the authorization',
-  zoom_unavailable: 'Zoom is unavailable',
-  zoom_rate_limited: 'Zoom rate limit reached',
-  zoom_rejected_request: 'Zoom rejected the request',
-  zoom_not_found: 'Not found at Zoom',
-  insufficient_scope: 'Missing Zoom scope',
-  validation_failed: 'Validation failed',
-  service_unavailable: 'Service temporarily unavailable',
-  not_found: 'Not found',
-  payload_too_large: 'Payload too large',
-  unsupported_media_type: 'Unsupported media type',
-  rate_limited: 'Too many requests',
-  cross_site_request: 'Cross-site request refused',
-  webhook_signature_invalid: 'Invalid webhook signature',
-  webhooks_disabled: 'Webhooks are not configured',
-  appointment_meeting_not_found: 'Appointment has no meeting',
-  no_meeting_provider: 'No meeting provider can serve this host',
-  meeting_provider_unavailable: 'Meeting provider unavailable',
-  no_start_url: 'Meeting has no start link',
+/**
+ * The one table from an error code to HTTP: status and title. The domain's
+ * codes come from src/connections/errors.ts (where port failures were already
+ * turned into them, src/connections/zoom-failures.ts); the rest are the
+ * edge's own. A 5xx is only ever a dependency's fault.
+ */
+const PROBLEMS: Record<HttpProblemCode, { status: number; title: string }> = {
+  unauthenticated: { status: 401, title: 'Authentication required' },
+  not_connected: { status: 409, title: 'Zoom is not connected' },
+  needs_reauth: { status: 409, title: 'Zoom must be connected again' },
+  connection_inactive: { status: 409, title: 'Zoom connection is inactive' },
+  invalid_state: { status: 400, title: 'Invalid OAuth state' },
+  state_expired: { status: 400, title: 'OAuth state expired' },
+  state_browser_mismatch: { status: 403, title: 'Connect flow began in another browser' },
+  state_user_mismatch: { status: 403, title: 'Connect flow belongs to another user' },
+  invalid_code: { status: 400, title: 'Invalid authorization code' },
+  zoom_denied: { status: 400, title: 'Zoom authorization was declined' },
+  zoom_code_rejected: { status: 400, title: 'Zoom rejected the authorization' },
+  zoom_unavailable: { status: 503, title: 'Zoom is unavailable' },
+  zoom_invalid_response: { status: 502, title: 'Zoom answered with malformed data' },
+  zoom_rate_limited: { status: 429, title: 'Zoom rate limit reached' },
+  zoom_rejected_request: { status: 400, title: 'Zoom rejected the request' },
+  zoom_not_found: { status: 404, title: 'Not found at Zoom' },
+  insufficient_scope: { status: 403, title: 'Missing Zoom scope' },
+  validation_failed: { status: 400, title: 'Validation failed' },
+  service_unavailable: { status: 503, title: 'Service temporarily unavailable' },
+  not_found: { status: 404, title: 'Not found' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  cross_site_request: { status: 403, title: 'Cross-site request refused' },
+  webhook_signature_invalid: { status: 401, title: 'Invalid webhook signature' },
+  webhooks_disabled: { status: 404, title: 'Webhooks are not configured' },
+  appointment_meeting_not_found: { status: 404, title: 'Appointment has no meeting' },
+  no_meeting_provider: { status: 409, title: 'No meeting provider can serve this host' },
+  meeting_provider_unavailable: { status: 503, title: 'Meeting provider unavailable' },
+  no_start_url: { status: 409, title: 'Meeting has no start link' },
 };
 
 export interface Problem {
@@ -91,7 +65,7 @@ export interface Problem {
 }
 
 export function statusOf(code: HttpProblemCode): number {
-  return STATUS[code];
+  return PROBLEMS[code].status;
 }
 
 export function problem(
@@ -99,17 +73,26 @@ export function problem(
   detail: string,
   extra: { retryAfterSeconds?: number; trackingId?: string; errors?: Array<{ field: string; message: string }> } = {},
 ): Problem {
-  const p: Problem = { type: `urn:zoom-connect:problem:${code}`, title: TITLE[code], status: STATUS[code], code, detail };
+  const { status, title } = PROBLEMS[code];
+  const p: Problem = { type: `urn:zoom-connect:problem:${code}`, title, status, code, detail };
   if (extra.retryAfterSeconds !== undefined) p.retryAfter = extra.retryAfterSeconds;
   if (extra.trackingId !== undefined) p.trackingId = extra.trackingId;
   if (extra.errors && extra.errors.length > 0) p.errors = extra.errors;
   return p;
 }
 
+export function fromConnectError(err: ConnectError): Problem {
+  return problem(err.code, err.message, {
+    retryAfterSeconds: err.extra.retryAfterSeconds,
+    trackingId: err.extra.trackingId,
+    errors: err.extra.fieldErrors,
+  });
+}
+
 /** RFC 9457 response; 429 and 503 carry Retry-After (RFC 9110 §10.2.3). */
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   if (p.retryAfter !== undefined) void reply.header('retry-after', String(p.retryAfter));
-  else if (p.status === 503 || p.status === 429) void reply.header('retry-after', '5');
+  else if (p.status === 503 || p.status === 429) void reply.header('retry-after', String(DEFAULT_RETRY_AFTER_SECONDS));
   return reply.code(p.status).type('application/problem+json').send(p);
 }
 

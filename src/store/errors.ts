@@ -1,7 +1,6 @@
 /**
- * Typed store failures. The domain maps StoreUnavailableError to 503 and
- * StoreLockTimeoutError to "someone else is refreshing"; neither message ever
- * carries the DATABASE_URL or its password.
+ * Typed store failures. src/connections/zoom-failures.ts turns them into the
+ * domain's errors; no message ever carries the DATABASE_URL or its password.
  */
 
 /** The database cannot be reached or gave up on us: refused, terminated, timed out, shutting down. */
@@ -42,5 +41,22 @@ export class DataDirInUseError extends Error {
   constructor(dataDir: string) {
     super(`PGlite data directory "${dataDir}" is already open in this process: reuse that Store (PGlite is created once per process)`);
     this.name = 'DataDirInUseError';
+  }
+}
+
+/**
+ * A connection's stored tokens no longer decrypt (tampered with, moved, or
+ * sealed under other key material with the same key id). Carries the row's
+ * version so the domain can mark exactly that row `needs_reauth`, not a
+ * reconnect that replaced it meanwhile.
+ */
+export class UnreadableTokensError extends Error {
+  constructor(
+    readonly userId: string,
+    readonly version: number,
+    options: { cause: unknown },
+  ) {
+    super(`The stored tokens of the connection of user "${userId}" cannot be decrypted`, options);
+    this.name = 'UnreadableTokensError';
   }
 }

@@ -38,7 +38,7 @@ export { rotateKeys } from './rotation.js';
 export { SqlStore } from './sql-store.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 export type { PgliteStoreOptions } from './pglite-store.js';
-export { StoreUnavailableError, StoreLockTimeoutError, LockReleasedError, DataDirInUseError } from './errors.js';
+export { StoreUnavailableError, StoreLockTimeoutError, LockReleasedError, DataDirInUseError, UnreadableTokensError } from './errors.js';
 export { redactSecrets } from './db-errors.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
 export { insertEvent } from './repositories/outbox.js';

@@ -51,7 +51,7 @@ class PgliteTransaction implements Db {
  * Embedded PostgreSQL for demo mode and single-process use. PGlite has one
  * connection: a transaction blocks every other query until it ends, so
  * callers keep transactions short (the refresh lock is an in-process mutex
- * instead, see pglite-refresh-lock.ts).
+ * instead: the KeyedMutex in refresh-lock.ts).
  */
 export class PgliteDriver implements Driver {
   readonly kind = 'pglite' as const;

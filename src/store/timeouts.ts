@@ -8,8 +8,10 @@
 export const STATEMENT_TIMEOUT_MS = 15_000;
 /**
  * How long a new connect or a disconnect waits for a connection's lock when
- * the service does not say: the default lock wait of the token manager
- * (two 10 s Zoom calls plus margin), so a writer outwaits a healthy refresh.
+ * whoever opened the store did not say (the CLI's migrate and rotate-keys).
+ * The service always says: src/service.ts derives its wait from the Zoom
+ * transport's longest call (twice, for the one retry, plus margin), so a
+ * writer outwaits a healthy refresh whatever ZOOM_HTTP_TIMEOUT_MS is.
  */
 export const DEFAULT_LOCK_TIMEOUT_MS = 25_000;
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;

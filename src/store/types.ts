@@ -123,6 +123,10 @@ export interface ConnectionRepository {
   /** The hot path of every Zoom call: decrypts the access token alone. */
   getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null>;
   findByZoomUserId(zoomUserId: string): Promise<Connection[]>;
+  /** Zoom refused this version's access token: it expires now, so no one sends it again. */
+  expireAccessToken(userId: string, version: number, now: Date): Promise<void>;
+  /** The tokens of this version of the row no longer decrypt: `needs_reauth`, unless the row changed since. */
+  markUnreadable(userId: string, version: number, now: Date): Promise<Connection | null>;
   /**
    * Insert or replace the user's connection: status active, counters reset,
    * version bumped. Waits for a refresh holding the connection's lock.

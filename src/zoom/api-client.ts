@@ -1,4 +1,5 @@
-import { ZoomApiError, ZoomUnavailableError } from './errors.js';
+import { ZoomApiError } from './errors.js';
+import { USERS_ME_RULE, ZoomProtocolError } from './protocol-error.js';
 import { isObject } from './oauth-client.js';
 import type { ZoomResponse, ZoomTransport } from './transport.js';
 
@@ -50,7 +51,7 @@ export class ZoomApi {
   async getMe(auth: ZoomAuth, signal?: AbortSignal): Promise<ZoomUser> {
     const body = await this.call(auth, 'GET', '/users/me', undefined, undefined, signal);
     if (typeof body.id !== 'string' || body.id === '') {
-      throw new ZoomUnavailableError('Zoom /users/me answered without an id', false, 200, undefined);
+      throw new ZoomProtocolError('GET /users/me answer', 'id', 'a non-empty string', USERS_ME_RULE, 200, undefined);
     }
     return {
       ...body,
@@ -104,7 +105,7 @@ export class ZoomApi {
     });
     if (res.status >= 400) throw apiError(res);
     if (!isObject(res.body)) {
-      throw new ZoomUnavailableError(`Zoom ${method} ${path} answered with a body that is not a JSON object`, false, res.status, res.trackingId);
+      throw new ZoomProtocolError(`${method} ${path} answer`, '(body)', 'a JSON object', 'Zoom API responses are JSON objects', res.status, res.trackingId);
     }
     return res.body;
   }

@@ -5,3 +5,5 @@ export * from './api-client.js';
 export * from './scopes.js';
 export { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
 export * from './s2s-client.js';
+export * from './protocol-error.js';
+export * from './webhook-signature.js';

@@ -1,4 +1,5 @@
-import { ZoomOAuthError, ZoomUnavailableError } from './errors.js';
+import { ZoomOAuthError } from './errors.js';
+import { TOKEN_RESPONSE_RULE, ZoomProtocolError } from './protocol-error.js';
 import { parseScopes } from './scopes.js';
 import type { ZoomResponse, ZoomTransport } from './transport.js';
 
@@ -104,24 +105,31 @@ export class ZoomOAuthClient {
     return res;
   }
 
+  /**
+   * Each field asserted as RFC 6749 §5.1 (and Zoom) define it. A missing
+   * `expires_in` is allowed (RFC 6749 makes it RECOMMENDED) and assumed short;
+   * a present one that is not a positive number is a malformed answer.
+   */
   private parseTokenResponse(res: ZoomResponse, previousRefreshToken: string | undefined): TokenSet {
+    const malformed = (field: string, expected: string): ZoomProtocolError =>
+      new ZoomProtocolError('token response', field, expected, TOKEN_RESPONSE_RULE, res.status, res.trackingId);
     const body = res.body;
-    if (!isObject(body) || typeof body.access_token !== 'string' || body.access_token === '') {
-      throw new ZoomUnavailableError('Zoom token response had no access_token', false, res.status, res.trackingId);
+    if (!isObject(body)) throw malformed('(body)', 'a JSON object');
+    if (typeof body.access_token !== 'string' || body.access_token === '') throw malformed('access_token', 'a non-empty string');
+    if (body.token_type !== undefined && (typeof body.token_type !== 'string' || body.token_type.toLowerCase() !== 'bearer')) {
+      throw malformed('token_type', '"bearer" (RFC 6750)');
     }
-    const tokenType = typeof body.token_type === 'string' ? body.token_type.toLowerCase() : 'bearer';
-    if (tokenType !== 'bearer') {
-      throw new ZoomUnavailableError(`Zoom token response had token_type "${tokenType}", expected "bearer"`, false, res.status, res.trackingId);
+    if (body.refresh_token !== undefined && (typeof body.refresh_token !== 'string' || body.refresh_token === '')) {
+      throw malformed('refresh_token', 'a non-empty string when present');
     }
-    const refreshToken = typeof body.refresh_token === 'string' && body.refresh_token !== '' ? body.refresh_token : previousRefreshToken;
-    if (refreshToken === undefined) {
-      throw new ZoomUnavailableError('Zoom token response had no refresh_token', false, res.status, res.trackingId);
-    }
-    const expiresIn = Number(body.expires_in);
+    const refreshToken = typeof body.refresh_token === 'string' ? body.refresh_token : previousRefreshToken;
+    if (refreshToken === undefined) throw malformed('refresh_token', 'present in the answer to a code exchange');
+    if (body.expires_in !== undefined && !isPositiveSeconds(body.expires_in)) throw malformed('expires_in', 'a positive number of seconds');
+    if (body.scope !== undefined && typeof body.scope !== 'string') throw malformed('scope', 'a space-separated string');
     return {
       accessToken: body.access_token,
       refreshToken,
-      expiresInSeconds: Number.isFinite(expiresIn) && expiresIn > 0 ? Math.floor(expiresIn) : DEFAULT_EXPIRES_IN_SECONDS,
+      expiresInSeconds: body.expires_in === undefined ? DEFAULT_EXPIRES_IN_SECONDS : Math.floor(Number(body.expires_in)),
       scopes: parseScopes(typeof body.scope === 'string' ? body.scope : undefined),
       apiBase: this.acceptApiUrl(body.api_url),
     };
@@ -148,6 +156,12 @@ function oauthError(res: ZoomResponse): ZoomOAuthError {
   const error = typeof body.error === 'string' ? body.error : `http_${res.status}`;
   const reason = typeof body.reason === 'string' ? body.reason : typeof body.error_description === 'string' ? body.error_description : '';
   return new ZoomOAuthError(res.status, error, reason, res.trackingId);
+}
+
+/** Zoom sends a JSON number; a numeric string is tolerated, anything else is not a lifetime. */
+function isPositiveSeconds(v: unknown): boolean {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isFinite(n) && n >= 1;
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

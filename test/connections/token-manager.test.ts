@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { createLogger } from '../../src/config/logger.js';
 import { ConnectError, TokenManager, type TokenPolicy } from '../../src/connections/index.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
@@ -36,6 +36,11 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
     return { userId, accessToken };
   }
 
+  /** The first caller's refresh is under way (latency holds it at the emulator): the next caller joins it, whatever the scheduler does. */
+  async function untilRefreshing(tokens: TokenManager, userId: string): Promise<void> {
+    await vi.waitUntil(() => tokens.isRefreshing(userId), { timeout: 5_000, interval: 5 });
+  }
+
   async function emulatorStats(): Promise<{ refreshRequests: number; invalidGrant: number }> {
     const stats = (await control(emulator.url, 'stats')).body as { tokenRequests: Record<string, number | undefined>; invalidGrant: number };
     return { refreshRequests: stats.tokenRequests['refresh_token'] ?? 0, invalidGrant: stats.invalidGrant };
@@ -56,10 +61,10 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
   test('a reader who joins a failing sweeper refresh still gets the stored token while it is valid', async () => {
     const tokens = tokenManager();
     const { userId, accessToken } = await expiringConnection();
-    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 400 });
+    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 2_000 });
 
     const sweep = tokens.refreshIdle(userId, new Date(Date.now() + 86_400_000));
-    await sleep(100);
+    await untilRefreshing(tokens, userId);
     const reader = await tokens.getAccessToken(userId);
 
     expect(reader.accessToken).toBe(accessToken);
@@ -69,10 +74,10 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
   test('once Zoom refused a token, nobody sharing the failed refresh is handed it: not the caller Zoom refused, nor the reader who started the refresh', async () => {
     const tokens = tokenManager();
     const { userId, accessToken } = await expiringConnection();
-    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 400 });
+    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 2_000 });
 
     const reader = tokens.getAccessToken(userId);
-    await sleep(100);
+    await untilRefreshing(tokens, userId);
     const retry = tokens.refreshAfterRejection(userId, accessToken);
 
     await expect(retry).rejects.toBeInstanceOf(ConnectError);
@@ -83,10 +88,10 @@ describe.each(BACKENDS)('token manager on %s', (backend) => {
   test('a reader who joins a refresh started because Zoom refused its token is not handed that token when the refresh fails', async () => {
     const tokens = tokenManager();
     const { userId, accessToken } = await expiringConnection();
-    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 400 });
+    await control(emulator.url, 'faults', { tokenEndpointDown: true, tokenLatencyMs: 2_000 });
 
     const retry = tokens.refreshAfterRejection(userId, accessToken);
-    await sleep(100);
+    await untilRefreshing(tokens, userId);
     const reader = tokens.getAccessToken(userId);
 
     await expect(reader).rejects.toMatchObject({ code: 'zoom_unavailable' });

@@ -58,6 +58,11 @@ export class AppReceiver {
     await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
   }
 
+  /** Deliveries received and not yet answered. */
+  openCount(): number {
+    return [...this.open.values()].reduce((a, b) => a + b, 0);
+  }
+
   /** Resolves once `condition` holds for what arrived so far. */
   async until(condition: (receiver: AppReceiver) => boolean): Promise<void> {
     if (condition(this)) return;

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { OutboxRecord } from '../../src/store/types.js';
 import { connectUser } from '../helpers/flow.js';
-import { REFRESH, REVOKE, ServiceClient } from '../helpers/http-client.js';
+import { PROFILE, REFRESH, REVOKE, ServiceClient } from '../helpers/http-client.js';
+import { SqlStore } from '../../src/store/index.js';
 import { EmulatorControl } from '../helpers/rel-emulator.js';
 import { closeHttpAgents } from '../helpers/rel-http.js';
 import { deauthorizationEvent, deliver, signedDelivery } from '../helpers/rel-webhook.js';
@@ -119,5 +120,25 @@ describe.each(BACKENDS)('connection events on %s', (backend) => {
     }
     expect((await client.post(REFRESH, { jwt: u.jwt })).status).toBe(200);
     expect(await receivedTypes(u.userId)).toEqual(['connection.connected', 'connection.inactive', 'connection.reactivated']);
+  });
+
+  test('an access token that no longer decrypts: one connection.needs_reauth with reason token_unreadable', async () => {
+    const u = await connected('unreadable');
+    const store = stack.service.store;
+    if (!(store instanceof SqlStore)) throw new Error('the service runs on the SQL store');
+    // One character of the sealed access token changed: its authentication tag no longer matches.
+    await store.db.query(
+      `UPDATE connections SET access_token_enc = overlay(access_token_enc placing
+         CASE WHEN substr(access_token_enc, 30, 1) = 'A' THEN 'B' ELSE 'A' END from 30 for 1)
+       WHERE user_id = $1`,
+      [u.userId],
+    );
+    expect((await client.get(PROFILE, { jwt: u.jwt })).body).toMatchObject({ code: 'needs_reauth' });
+    expect((await client.get(PROFILE, { jwt: u.jwt })).body).toMatchObject({ code: 'needs_reauth' });
+    expect(await receivedTypes(u.userId)).toEqual(['connection.connected', 'connection.needs_reauth']);
+    expect(receiver.deliveries.find((d) => d.type === 'connection.needs_reauth' && d.data.appUserId === u.userId)?.data).toMatchObject({
+      status: 'needs_reauth',
+      reason: 'token_unreadable',
+    });
   });
 });

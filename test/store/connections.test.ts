@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
 import { TokenDecryptError, UnknownKeyError } from '../../src/crypto/index.js';
-import { LockReleasedError, StoreLockTimeoutError } from '../../src/store/index.js';
+import { LockReleasedError, StoreLockTimeoutError, UnreadableTokensError } from '../../src/store/index.js';
 import type { ConnectionWithTokens, RefreshedTokens } from '../../src/store/types.js';
 import {
   BACKENDS,
@@ -69,7 +69,7 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     }
   });
 
-  test('a ciphertext copied into another user\'s row fails to decrypt with an error naming that row', async () => {
+  test('a ciphertext copied into another user\'s row fails to decrypt with an error naming that row and its version', async () => {
     const victim = newConnection(uniqueUserId('victim'));
     const attacker = newConnection(uniqueUserId('attacker'));
     await fx.store.connections.saveConnected(victim);
@@ -80,15 +80,18 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
       [victim.userId, attacker.userId],
     );
     const read = fx.store.connections.getWithTokens(attacker.userId);
-    await expect(read).rejects.toThrow(TokenDecryptError);
-    await expect(fx.store.connections.getWithTokens(attacker.userId)).rejects.toThrow(
+    await expect(read).rejects.toThrow(UnreadableTokensError);
+    const err = await fx.store.connections.getWithTokens(attacker.userId).catch((e: unknown) => e);
+    expect(err).toMatchObject({ userId: attacker.userId, version: (await fx.store.connections.get(attacker.userId))?.version });
+    expect((err as UnreadableTokensError).cause).toBeInstanceOf(TokenDecryptError);
+    expect(String((err as UnreadableTokensError).cause)).toMatch(
       new RegExp(`connections\\.access_token_enc of user "${attacker.userId}" \\(key id "k1"\\): authentication failed`),
     );
     // The victim's own row is untouched and still readable.
     expect((await fx.store.connections.getWithTokens(victim.userId))?.tokens?.accessToken).toBe(victim.accessToken);
   });
 
-  test('a tampered ciphertext fails to decrypt with TokenDecryptError', async () => {
+  test('a tampered ciphertext fails to decrypt as unreadable tokens', async () => {
     const input = newConnection(uniqueUserId('tamper'));
     await fx.store.connections.saveConnected(input);
     // Flip one base64url character in the middle of the ciphertext body.
@@ -98,7 +101,7 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
        WHERE user_id = $1`,
       [input.userId],
     );
-    await expect(fx.store.connections.getWithTokens(input.userId)).rejects.toThrow(TokenDecryptError);
+    await expect(fx.store.connections.getWithTokens(input.userId)).rejects.toThrow(UnreadableTokensError);
     // The token-free read still works: a status page never needs to decrypt.
     expect((await fx.store.connections.get(input.userId))?.status).toBe('active');
   });

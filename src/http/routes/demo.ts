@@ -43,6 +43,7 @@ export function demoRoutes(app: FastifyInstance, opts: { jwtSecret: Uint8Array; 
 
   app.post<{ Body: { userId: string } }>('/demo/session', {
     schema: {
+      operationId: 'demoSignIn',
       summary: 'Demo sign-in: a JWT for a demo app user',
       tags: ['demo'],
       body: {
@@ -58,7 +59,9 @@ export function demoRoutes(app: FastifyInstance, opts: { jwtSecret: Uint8Array; 
         },
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
+    // The answer is a bearer token: never stored by a cache.
+    void reply.header('cache-control', 'no-store');
     const expiresAt = new Date(Date.now() + SESSION_SECONDS * 1000);
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import type { Store } from '../../store/types.js';
+import type { Connections } from '../../connections/index.js';
 import { problemSchema } from '../problem.js';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
-export function opsRoutes(app: FastifyInstance, store: Store, moreMetrics: Registry[] = []): void {
+export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, 'ready'>, moreMetrics: Registry[] = []): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'zoom_connect_' });
   const duration = new Histogram({
@@ -27,7 +27,7 @@ export function opsRoutes(app: FastifyInstance, store: Store, moreMetrics: Regis
   app.get('/readyz', {
     schema: { ...hidden, response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, 503: problemSchema } },
   }, async () => {
-    await store.ping();
+    await connections.ready();
     return { ready: true };
   });
   const exposed = Registry.merge([registry, ...moreMetrics]);

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Connections } from '../../connections/index.js';
-import { ConnectError } from '../../connections/errors.js';
+import type { Connections, MeetingInput } from '../../connections/index.js';
 import { toStatusView } from '../../connections/status.js';
-import type { CreateMeetingInput } from '../../zoom/index.js';
 import type { ResolvedPluginOptions } from '../plugin-options.js';
 import { requestContext } from '../request-context.js';
 import { errorResponses, statusSchema, zoomObjectSchema } from '../schemas.js';
@@ -28,6 +26,11 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
   // Before validation: a caller who is not signed in learns nothing about the request shape (401, not 400).
   const common = { preValidation: opts.requireUser };
   const secured = { security: [{ bearerAuth: [] }] };
+  // Every answer here is one user's (status, Zoom data, a start_url carrying a credential): never cached by a browser or proxy.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    void reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
 
   app.get('/api/zoom/oauth/user/status', {
     ...common,
@@ -86,7 +89,7 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
     }),
   );
 
-  app.post<{ Body: CreateMeetingInput }>('/api/zoom/oauth/user/meetings', {
+  app.post<{ Body: MeetingInput }>('/api/zoom/oauth/user/meetings', {
     ...common,
     schema: {
       ...secured,
@@ -140,7 +143,6 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
       response: { 200: zoomObjectSchema, ...errorResponses },
     },
   }, (request) => {
-    checkRecordingRange(request.query.from, request.query.to);
     return connections.account.listRecordings(request.appUserId, {
       from: request.query.from,
       to: request.query.to,
@@ -148,43 +150,4 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
       nextPageToken: request.query.next_page_token,
     });
   });
-}
-
-/** Zoom lists recordings over at most one month; a calendar date that does not exist is refused too. */
-export function checkRecordingRange(from: string | undefined, to: string | undefined): void {
-  const f = from === undefined ? undefined : parseDay(from, 'from');
-  const t = to === undefined ? undefined : parseDay(to, 'to');
-  if (f && t) {
-    if (t < f) throw invalid('to', '`to` is before `from`.');
-    if (t > oneMonthAfter(f)) throw invalid('to', '`from` and `to` are more than one month apart (Zoom\'s limit).');
-  }
-}
-
-/**
- * The same day of the next month, or that month's last day when it is
- * shorter (31 Jan → 28/29 Feb). setUTCMonth would roll 31 Jan over into
- * March and let through a range Zoom then refuses.
- */
-function oneMonthAfter(day: Date): Date {
-  const year = day.getUTCFullYear();
-  const month = day.getUTCMonth() + 1;
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
-  const lastDayOfMonth = utcDay(year, month + 1, 0).getUTCDate();
-  return utcDay(year, month, Math.min(day.getUTCDate(), lastDayOfMonth));
-}
-
-function utcDay(year: number, month: number, day: number): Date {
-  const d = new Date(0);
-  d.setUTCFullYear(year, month, day);
-  return d;
-}
-
-function parseDay(value: string, field: string): Date {
-  const d = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== value) throw invalid(field, `\`${field}\` is not a real calendar date.`);
-  return d;
-}
-
-function invalid(field: string, message: string): ConnectError {
-  return new ConnectError('validation_failed', message, { fieldErrors: [{ field, message }] });
 }

@@ -1,7 +1,7 @@
 import { TokenDecryptError, UnknownKeyError, type TokenCipher } from '../../crypto/index.js';
 import { connectionEvent } from '../../events/catalog.js';
 import type { Db, StoreLogger } from '../db.js';
-import { LockReleasedError } from '../errors.js';
+import { LockReleasedError, UnreadableTokensError } from '../errors.js';
 import type { RefreshLocker } from '../refresh-lock.js';
 import {
   CONNECTION_ACCESS_TOKEN_COLUMNS,
@@ -110,6 +110,27 @@ WHERE user_id = $1 AND version = $2 AND status NOT IN ('revoked', 'deauthorized'
 RETURNING ${CONNECTION_COLUMNS}`,
 };
 
+// Conditional on the version that failed to decrypt: a reconnect that
+// replaced the tokens meanwhile is not marked. The ciphertext stays: were the
+// cause a misconfigured key, wiping it would make the mistake permanent.
+const MARK_UNREADABLE = `
+UPDATE connections SET
+  status = 'needs_reauth', last_refresh_error = 'token_unreadable',
+  refresh_blocked_until = NULL, version = version + 1, updated_at = $3
+WHERE user_id = $1 AND version = $2 AND status IN ('active', 'inactive')
+RETURNING ${CONNECTION_COLUMNS}`;
+
+// Zoom refused this access token: no process sends it again. Not a state
+// change (no version bump), only an earlier expiry, conditional on the
+// version whose token was refused. SKIP LOCKED: a refresh holding the row is
+// about to replace the token anyway, and nobody waits behind it for this.
+const EXPIRE_ACCESS_TOKEN = `
+UPDATE connections SET access_token_expires_at = $3
+WHERE user_id = (
+  SELECT user_id FROM connections
+  WHERE user_id = $1 AND version = $2 AND (access_token_expires_at IS NULL OR access_token_expires_at > $3)
+  FOR UPDATE SKIP LOCKED)`;
+
 // Not a state change, so no version bump (that would make in-flight refresh
 // writes stale), and SKIP LOCKED: an API call never waits behind a refresh
 // for the sake of a "last used" timestamp.
@@ -184,7 +205,34 @@ export class SqlConnectionRepository implements ConnectionRepository {
   async getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
     const { rows } = await this.db.query<ConnectionAccessTokenRow>(GET_WITH_ACCESS_TOKEN, [userId]);
     const row = rows[0];
-    return row ? { ...toConnection(row), accessToken: openAccessToken(this.cipher, row.user_id, row) } : null;
+    return row ? { ...toConnection(row), accessToken: unsealed(row, () => openAccessToken(this.cipher, row.user_id, row)) } : null;
+  }
+
+  async expireAccessToken(userId: string, version: number, now: Date): Promise<void> {
+    await this.db.query(EXPIRE_ACCESS_TOKEN, [userId, version, now]);
+  }
+
+  async markUnreadable(userId: string, version: number, now: Date): Promise<Connection | null> {
+    const marked = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<ConnectionRow>(MARK_UNREADABLE, [userId, version, now]);
+      const row = rows[0];
+      if (!row) return null;
+      const connection = toConnection(row);
+      await insertEvent(
+        tx,
+        connectionEvent({
+          type: 'connection.needs_reauth',
+          reason: 'token_unreadable',
+          appUserId: userId,
+          zoomUserId: connection.zoomUserId,
+          zoomAccountId: connection.zoomAccountId,
+          occurredAt: now,
+        }),
+      );
+      return connection;
+    });
+    if (marked) this.outbox.notifyCommitted();
+    return marked;
   }
 
   async findByZoomUserId(zoomUserId: string): Promise<Connection[]> {
@@ -311,7 +359,7 @@ export class SqlConnectionRepository implements ConnectionRepository {
   }
 
   private withTokens(row: ConnectionTokenRow): ConnectionWithTokens {
-    return { ...toConnection(row), tokens: openTokens(this.cipher, row.user_id, row) };
+    return { ...toConnection(row), tokens: unsealed(row, () => openTokens(this.cipher, row.user_id, row)) };
   }
 
   /** A disconnect must wipe even a row that no longer decrypts; the caller then has nothing to revoke at Zoom. */
@@ -405,6 +453,16 @@ class SqlLockedConnection implements LockedConnection {
 
   private assertHeld(): void {
     if (this.released) throw new LockReleasedError(this.userId);
+  }
+}
+
+/** A ciphertext that fails authentication is reported with its row's version; a key missing from the ring is configuration, not the row. */
+function unsealed<T>(row: ConnectionRow, open: () => T): T {
+  try {
+    return open();
+  } catch (err) {
+    if (err instanceof TokenDecryptError) throw new UnreadableTokensError(row.user_id, Number(row.version), { cause: err });
+    throw err;
   }
 }
 

@@ -11,6 +11,7 @@ import { zoomUserProvider } from './providers/zoom-user.js';
 import { S2STokenSource } from './s2s-tokens.js';
 
 export * from './errors.js';
+export type { AppointmentRequest } from '../store/types.js';
 export type { MeetingProvider, MeetingHost, ProviderMeeting } from './provider.js';
 export { APPOINTMENT_EVENT_VERSION, type AppointmentMeetingView, type EnsureResult, type AppointmentEventType } from './appointment-meetings.js';
 export { AppointmentMeetings, S2STokenSource };

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppointmentError, type AppointmentMeetings } from '../../appointments/index.js';
+import { AppointmentError, type AppointmentMeetings, type AppointmentRequest } from '../../appointments/index.js';
 import { ConnectError } from '../../connections/errors.js';
-import type { AppointmentRequest } from '../../store/types.js';
 import { handleError } from '../error-handler.js';
 import type { ResolvedPluginOptions } from '../plugin-options.js';
 import { problem, problemSchema, sendProblem } from '../problem.js';
@@ -74,6 +73,7 @@ export function appointmentRoutes(app: FastifyInstance, appointments: Appointmen
     ...common,
     schema: {
       ...secured,
+      operationId: 'putAppointmentMeeting',
       summary: 'Create the appointment\'s meeting, or bring it in line (reschedule, new topic)',
       description: 'Providers are tried in MEETING_PROVIDERS order. 201 when a meeting was made, 200 when the existing one was kept or updated (or moved: see `moved`).',
       params,
@@ -99,13 +99,14 @@ export function appointmentRoutes(app: FastifyInstance, appointments: Appointmen
 
   app.get<{ Params: Params }>(path, {
     ...common,
-    schema: { ...secured, summary: 'The appointment\'s meeting', params, response: { 200: meetingSchema, ...errors } },
+    schema: { ...secured, operationId: 'getAppointmentMeeting', summary: 'The appointment\'s meeting', params, response: { 200: meetingSchema, ...errors } },
   }, (request) => appointments.get(request.appUserId, request.params.appointmentId));
 
   app.delete<{ Params: Params }>(path, {
     ...common,
     schema: {
       ...secured,
+      operationId: 'cancelAppointmentMeeting',
       summary: 'Cancel the appointment\'s meeting at its provider',
       description: 'Idempotent: 204 again when there is nothing left, and a meeting already gone at the provider counts as cancelled.',
       params,
@@ -120,6 +121,7 @@ export function appointmentRoutes(app: FastifyInstance, appointments: Appointmen
     ...common,
     schema: {
       ...secured,
+      operationId: 'getAppointmentMeetingStartUrl',
       summary: 'The host\'s start link, fetched fresh from Zoom (a credential: never stored, not cached)',
       params,
       response: { 200: { type: 'object', required: ['startUrl'], properties: { startUrl: { type: 'string' } } }, ...errors },

@@ -13,7 +13,7 @@ export interface ExpressAdapterOptions extends Omit<ZoomConnectPluginOptions, 'g
 }
 
 /** Path prefixes the plugin serves; everything else falls through to the host app. */
-const OUR_PATHS = ['/api/zoom/oauth/', '/api/zoom/webhooks'];
+const OUR_PATHS = ['/api/zoom/oauth/', '/api/zoom/webhooks', '/api/appointments/'];
 
 /**
  * Zoom Connect as an Express router, built from the Fastify plugin: one

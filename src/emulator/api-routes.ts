@@ -15,18 +15,28 @@ import {
 } from './meetings.js';
 import type { ZoomMeeting, ZoomUser } from './model.js';
 import { paginate, parsePageSize } from './paging.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 import { param, sendApiError, validationFailed } from './replies.js';
 import { grantsAccess, missingScopeMessage, SCOPES, type EndpointScopes } from './scopes.js';
 import type { EmulatorState } from './state.js';
 
 /** Who is calling: one user through a user-managed app, or the account through its Server-to-Server app. */
-type Caller = { kind: 'user'; user: ZoomUser; scopes: string[] } | { kind: 'account'; accountId: string; scopes: string[] };
+type Caller = { kind: 'user'; user: ZoomUser; clientId: string; scopes: string[] } | { kind: 'account'; accountId: string; scopes: string[] };
 
 // Kept beside the request rather than declared on FastifyRequest, so no type augmentation leaks out of the emulator.
 const callers = new WeakMap<FastifyRequest, Caller>();
 
 function utcDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Zoom's spec text says today and tomorrow; a user saw yesterday and today. Each app picks (see options.ts). */
+function defaultRecordingDates(state: EmulatorState, who: Caller): [string, string] {
+  const now = state.now();
+  const variant = who.kind === 'user' ? state.client(who.clientId)?.recordingDefaultDates : undefined;
+  return variant === 'today-tomorrow' ? [utcDate(now), utcDate(now + DAY_MS)] : [utcDate(now - DAY_MS), utcDate(now)];
 }
 
 function invalidToken(reply: FastifyReply, message: string): FastifyReply {
@@ -95,6 +105,7 @@ function loseResponse(reply: FastifyReply): FastifyReply {
 }
 
 export function registerApiRoutes(app: FastifyInstance, state: EmulatorState): void {
+  app.addHook('onSend', rateLimitHeaders(state));
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers.authorization;
     // Since 2023 Zoom takes the token only from the header; `?access_token=` counts as no token.
@@ -108,7 +119,7 @@ export function registerApiRoutes(app: FastifyInstance, state: EmulatorState): v
     }
     const check = checkAccessToken(state, match[1]);
     if (!check.ok) return invalidToken(reply, check.message);
-    callers.set(request, { kind: 'user', user: check.user, scopes: check.grant.scopes });
+    callers.set(request, { kind: 'user', user: check.user, clientId: check.grant.clientId, scopes: check.grant.scopes });
     return undefined;
   });
 
@@ -182,9 +193,9 @@ export function registerApiRoutes(app: FastifyInstance, state: EmulatorState): v
   app.get('/users/:userId/recordings', { preHandler: requireScope(SCOPES.listRecordings) }, async (request, reply) => {
     const user = targetUser(state, request, reply);
     if (!user) return reply;
-    const today = utcDate(state.now());
-    const from = param(request.query, 'from') || utcDate(state.now() - 24 * 60 * 60 * 1000);
-    const to = param(request.query, 'to') || today;
+    const [defaultFrom, defaultTo] = defaultRecordingDates(state, caller(request));
+    const from = param(request.query, 'from') || defaultFrom;
+    const to = param(request.query, 'to') || defaultTo;
     const fromDate = parseCalendarDate(from);
     const toDate = parseCalendarDate(to);
     if (!fromDate || !toDate) return validationFailed(reply, [...(fromDate ? [] : ['from']), ...(toDate ? [] : ['to'])]);

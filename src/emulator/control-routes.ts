@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { faultConfigSchema } from './faults.js';
 import { expireAccountTokens } from './account-grants.js';
 import { expireAccessTokens, revokeUserGrants } from './grants.js';
 import { randomUserId } from './ids.js';
 import { readMeetingInput, isTimeZone } from './meeting-input.js';
 import { createMeeting, meetingDetail } from './meetings.js';
-import type { ZoomUser } from './model.js';
+import { faultConfigSchema, type ZoomUser } from './model.js';
+import type { ResolvedClient } from './options.js';
 import { param, sendApiError, validationFailed } from './replies.js';
 import type { EmulatorState } from './state.js';
-import { sendDeauthorization } from './webhook.js';
+import { sendDeauthorization, validateEndpoint } from './webhook.js';
 
 /** Test controls. Not Zoom: JSON in, JSON out, errors in the API's `{code, message}` shape. */
 
@@ -27,6 +27,13 @@ const newUserBody = z
     withMeetings: z.boolean().optional(),
   })
   .strict();
+const clientRef = z.object({ clientId: z.string().min(1).optional() }).strict();
+const webhookBody = clientRef
+  .extend({
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().min(1).max(256).optional(),
+  })
+  .strict();
 const clockBody = z.object({ advanceSeconds: z.number().int().min(0).max(10 * 365 * 24 * 3600) }).strict();
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, reply: FastifyReply): T | undefined {
@@ -39,6 +46,14 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, reply: FastifyReply):
 function lookupUser(state: EmulatorState, ref: { userId?: string | undefined; email?: string | undefined }): ZoomUser | undefined {
   const key = ref.userId ?? ref.email;
   return key === undefined ? undefined : state.findUser(key);
+}
+
+function clientFor(state: EmulatorState, clientId: string | undefined): ResolvedClient | undefined {
+  return clientId === undefined ? state.options.clients[0] : state.client(clientId);
+}
+
+function clientNotFound(reply: FastifyReply, clientId: string | undefined): FastifyReply {
+  return sendApiError(reply, 404, { code: 4702, message: `No client with id ${clientId ?? ''}.` });
 }
 
 function userNotFound(reply: FastifyReply, ref: { userId?: string | undefined; email?: string | undefined }): FastifyReply {
@@ -82,11 +97,33 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     if (!body) return reply;
     const user = lookupUser(state, body);
     if (!user) return userNotFound(reply, body);
-    const client = body.clientId === undefined ? state.options.clients[0] : state.client(body.clientId);
-    if (!client) return sendApiError(reply, 404, { code: 4702, message: `No client with id ${body.clientId ?? ''}.` });
+    const client = clientFor(state, body.clientId);
+    if (!client) return clientNotFound(reply, body.clientId);
     const revokedGrants = revokeUserGrants(state, client.clientId, user.id);
     const delivery = await sendDeauthorization(state, client, user, request.log);
     return { revokedGrants, ...delivery };
+  });
+
+  // Saving an Event Subscription URL in the Marketplace: Zoom validates it before anything is sent there.
+  app.post('/webhook', async (request, reply) => {
+    const body = parseBody(webhookBody, request.body, reply);
+    if (!body) return reply;
+    const client = clientFor(state, body.clientId);
+    if (!client) return clientNotFound(reply, body.clientId);
+    const secret = body.secret ?? state.webhookEndpoints.get(client.clientId)?.secret ?? client.webhookSecret;
+    if (secret === undefined) return validationFailed(reply, ['secret']);
+    state.webhookEndpoints.set(client.clientId, { url: body.url, secret, validation: 'unvalidated' });
+    return validateEndpoint(state, client.clientId, request.log);
+  });
+
+  // Zoom's revalidation of every endpoint, every 72 hours, on demand.
+  app.post('/validate-webhook', async (request, reply) => {
+    const body = parseBody(clientRef, request.body, reply);
+    if (!body) return reply;
+    const client = clientFor(state, body.clientId);
+    if (!client) return clientNotFound(reply, body.clientId);
+    if (!state.webhookEndpoints.has(client.clientId)) return validationFailed(reply, ['clientId']);
+    return validateEndpoint(state, client.clientId, request.log);
   });
 
   app.get('/users', () => ({ users: [...state.users.values()] }));

@@ -83,7 +83,7 @@ export function exchangeCode(
 ): TokenOutcome {
   if (!params.code) return fail('invalid_request', 'Missing code');
   if (!params.redirectUri) return fail('invalid_request', 'Missing redirect_uri');
-  const invalidCode = state.options.invalidCodeError;
+  const invalidCode = client.invalidCodeError;
   const record = state.codes.get(params.code);
   if (!record || record.clientId !== client.clientId) return fail(invalidCode, 'Invalid authorization code');
   if (record.used) {

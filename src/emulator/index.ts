@@ -2,4 +2,4 @@
 export { startEmulator, type RunningEmulator } from './start.js';
 export { runEmulatorCli } from './cli.js';
 export { ADMIN_SCOPES, CLASSIC_SCOPES, type EmulatorClient, type EmulatorOptions, type EmulatorServerToServerApp } from './options.js';
-export type { FaultConfig } from './faults.js';
+export type { FaultConfig } from './model.js';

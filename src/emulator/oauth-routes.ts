@@ -5,7 +5,7 @@ import { exchangeCode, grantForToken, issueCode, refreshGrant, revokeUserGrants 
 import { randomUserId } from './ids.js';
 import type { AccountTokenResponse, TokenOutcome, TokenResponse } from './model.js';
 import type { ResolvedClient, ResolvedServerToServerApp } from './options.js';
-import { oauthParam, sendOAuthError } from './replies.js';
+import { oauthParam, param, sendOAuthError } from './replies.js';
 import type { EmulatorState } from './state.js';
 import { sendDeauthorization } from './webhook.js';
 
@@ -87,7 +87,10 @@ function redirectBack(reply: FastifyReply, request: AuthorizationRequest, params
 }
 
 /** Which app the Basic credentials name: a user-managed one or the account's Server-to-Server app. */
-type ClientAuth = { ok: true; kind: 'user'; client: ResolvedClient } | { ok: true; kind: 'account'; app: ResolvedServerToServerApp } | { ok: false };
+type ClientAuth =
+  | { ok: true; kind: 'user'; client: ResolvedClient }
+  | { ok: true; kind: 'account'; app: ResolvedServerToServerApp }
+  | { ok: false; status: 401 | 400 };
 
 /** RFC 6749 §2.3.1: both halves of the Basic credentials are form-encoded before base64. */
 function formDecode(text: string): string | undefined {
@@ -101,26 +104,31 @@ function formDecode(text: string): string | undefined {
 
 function authenticateClient(state: EmulatorState, header: string | undefined): ClientAuth {
   const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
-  if (!match?.[1]) return { ok: false };
+  if (!match?.[1]) return { ok: false, status: 401 };
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return { ok: false };
+  if (colon < 0) return { ok: false, status: 401 };
   const clientId = formDecode(decoded.slice(0, colon));
   const secret = formDecode(decoded.slice(colon + 1));
-  if (clientId === undefined) return { ok: false };
+  if (clientId === undefined) return { ok: false, status: 401 };
   const client = state.client(clientId);
-  if (client) return secret === client.clientSecret ? { ok: true, kind: 'user', client } : { ok: false };
+  if (client) return secret === client.clientSecret ? { ok: true, kind: 'user', client } : { ok: false, status: client.invalidClientStatus };
   const app = state.options.serverToServer;
   if (app?.clientId === clientId && secret === app.clientSecret) return { ok: true, kind: 'account', app };
-  return { ok: false };
+  return { ok: false, status: 401 };
 }
 
 function unsupportedGrantType(reply: FastifyReply): FastifyReply {
   return sendOAuthError(reply, 400, 'unsupported_grant_type', 'Unsupported grant type');
 }
 
-function invalidClient(reply: FastifyReply): FastifyReply {
-  return sendOAuthError(reply.header('www-authenticate', 'Basic realm="zoom"'), 401, 'invalid_client', 'Invalid client_id or client_secret');
+function invalidClient(reply: FastifyReply, status: 401 | 400): FastifyReply {
+  return sendOAuthError(reply.header('www-authenticate', 'Basic realm="zoom"'), status, 'invalid_client', 'Invalid client_id or client_secret');
+}
+
+/** Zoom reads no parameters from a JSON request, not even the query string's: the grant type is then "unsupported". */
+function isJsonRequest(request: FastifyRequest): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(request.headers['content-type'] ?? '');
 }
 
 function sendTokenOutcome(state: EmulatorState, reply: FastifyReply, outcome: TokenOutcome<TokenResponse | AccountTokenResponse>): FastifyReply {
@@ -169,8 +177,10 @@ export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState):
 
   app.post('/oauth/token', async (request: FastifyRequest, reply) => {
     const auth = authenticateClient(state, request.headers.authorization);
-    if (!auth.ok) return invalidClient(reply);
-    const read = (name: string): string | undefined => oauthParam(request.query, request.body, name);
+    if (!auth.ok) return invalidClient(reply, auth.status);
+    if (isJsonRequest(request)) return unsupportedGrantType(reply);
+    const bodyOnly = auth.kind === 'user' && auth.client.tokenParameters === 'body-only';
+    const read = (name: string): string | undefined => (bodyOnly ? param(request.body, name) : oauthParam(request.query, request.body, name));
     const grantType = read('grant_type');
     if (!grantType) return sendOAuthError(reply, 400, 'invalid_request', 'Missing grant_type');
     // Each app type has its own grants; another type's grant is "unsupported", not a credentials failure.
@@ -188,7 +198,7 @@ export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState):
 
   app.post('/oauth/revoke', async (request, reply) => {
     const auth = authenticateClient(state, request.headers.authorization);
-    if (!auth.ok) return invalidClient(reply);
+    if (!auth.ok) return invalidClient(reply, auth.status);
     const token = oauthParam(request.query, request.body, 'token');
     if (!token) return sendOAuthError(reply, 400, 'invalid_request', 'Missing token');
     if (auth.kind === 'account') {
@@ -201,7 +211,7 @@ export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState):
     if (!grant || !user) return sendOAuthError(reply, 400, 'invalid_request', 'Invalid Token!');
     revokeUserGrants(state, auth.client.clientId, user.id);
     state.stats.revocations += 1;
-    if (auth.client.webhookUrl && auth.client.webhookSecret) {
+    if (state.webhookEndpoints.has(auth.client.clientId)) {
       // Zoom notifies after answering; the revoke response does not wait for the webhook.
       sendDeauthorization(state, auth.client, user, request.log).catch((error: unknown) => {
         request.log.error({ err: error }, 'app_deauthorized webhook crashed');

@@ -12,6 +12,23 @@ export interface EmulatorClient {
   webhookSecret?: string;
   /** Scopes the app was given in the Marketplace; classic or granular names. */
   scopes?: string[];
+  /**
+   * Where evidence about Zoom conflicts, the alternative this app sees (see
+   * docs/emulator.md, "Selectable behaviours"); each defaults to the emulator's
+   * long-standing behaviour.
+   */
+  variants?: ClientVariants;
+}
+
+export interface ClientVariants {
+  /** `body-or-query` (default, Zoom's docs) or `body-only` (query parameters ignored, as one report suggests). */
+  tokenParameters?: 'body-or-query' | 'body-only';
+  /** HTTP status for a wrong client secret: 401 (default) or 400 (also seen). */
+  invalidClientStatus?: 401 | 400;
+  /** Overrides the emulator-wide `invalidCodeError` for this app. */
+  invalidCodeError?: 'invalid_grant' | 'invalid_request';
+  /** Recordings' default `from`/`to`: yesterday and today (default, as a user saw) or today and tomorrow (the spec text). */
+  recordingDefaultDates?: 'yesterday-today' | 'today-tomorrow';
 }
 
 /** A Server-to-Server OAuth app of the emulator's one account (Zoom's account-level app type). */
@@ -54,6 +71,10 @@ export interface ResolvedClient {
   webhookUrl: string | undefined;
   webhookSecret: string | undefined;
   scopes: string[];
+  tokenParameters: 'body-or-query' | 'body-only';
+  invalidClientStatus: 401 | 400;
+  invalidCodeError: 'invalid_grant' | 'invalid_request';
+  recordingDefaultDates: 'yesterday-today' | 'today-tomorrow';
 }
 
 export interface ResolvedServerToServerApp {
@@ -71,7 +92,6 @@ export interface ResolvedOptions {
   refreshTokenTtlSeconds: number;
   codeTtlSeconds: number;
   maxAccessTokensPerUser: number | undefined;
-  invalidCodeError: 'invalid_grant' | 'invalid_request';
   seed: boolean;
 }
 
@@ -109,6 +129,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
       webhookUrl: client.webhookUrl,
       webhookSecret: client.webhookSecret,
       scopes: client.scopes && client.scopes.length > 0 ? [...client.scopes] : [...CLASSIC_SCOPES],
+      tokenParameters: client.variants?.tokenParameters ?? 'body-or-query',
+      invalidClientStatus: client.variants?.invalidClientStatus ?? 401,
+      invalidCodeError: client.variants?.invalidCodeError ?? options.invalidCodeError ?? 'invalid_grant',
+      recordingDefaultDates: client.variants?.recordingDefaultDates ?? 'yesterday-today',
     };
   });
   const s2s = options.serverToServer;
@@ -138,7 +162,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
       options.maxAccessTokensPerUser === undefined
         ? undefined
         : positiveInteger('maxAccessTokensPerUser', options.maxAccessTokensPerUser, 1),
-    invalidCodeError: options.invalidCodeError ?? 'invalid_grant',
     seed: options.seed ?? true,
   };
 }

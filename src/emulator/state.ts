@@ -1,4 +1,4 @@
-import type { FaultConfig } from './faults.js';
+import type { FaultConfig } from './model.js';
 import type { ZoomMeeting, ZoomRecording, ZoomUser } from './model.js';
 import type { ResolvedClient, ResolvedOptions } from './options.js';
 import { createUserData, seededRandom, seedUsers, type SeedContext, type UserData } from './seed.js';
@@ -50,6 +50,17 @@ export interface RefreshTokenRecord {
   superseded: boolean;
 }
 
+/**
+ * Where an app's events go. `unvalidated` is a URL set when the emulator
+ * started (validated, as far as the emulator knows, before it existed);
+ * registering one through the control API validates it at once.
+ */
+export interface WebhookEndpoint {
+  url: string;
+  secret: string;
+  validation: 'unvalidated' | 'passed' | 'failed';
+}
+
 export interface PageCursor {
   key: string;
   ids: string[];
@@ -62,7 +73,7 @@ export interface Stats {
   invalidGrant: number;
   revocations: number;
   apiCalls: Record<string, number>;
-  webhooks: { delivered: number; failed: number };
+  webhooks: { delivered: number; failed: number; refused: number; validated: number; validationFailed: number };
 }
 
 const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh_token', 'account_credentials']);
@@ -75,7 +86,7 @@ function emptyStats(): Stats {
     invalidGrant: 0,
     revocations: 0,
     apiCalls: {},
-    webhooks: { delivered: 0, failed: 0 },
+    webhooks: { delivered: 0, failed: 0, refused: 0, validated: 0, validationFailed: 0 },
   };
 }
 
@@ -93,8 +104,12 @@ export class EmulatorState {
   refreshTokens = new Map<string, RefreshTokenRecord>();
   accountTokens = new Map<string, AccountTokenRecord>();
   cursors = new Map<string, PageCursor>();
+  /** By client id: the app's webhook endpoint, which the control API can move. */
+  webhookEndpoints = new Map<string, WebhookEndpoint>();
   faults: FaultConfig = {};
   rateLimitRemaining = 0;
+  /** Calls per rate-limit category in the current second, for the X-RateLimit-Remaining header. */
+  rateWindows = new Map<string, { second: number; used: number }>();
   lostTokenResponsesRemaining = 0;
   lostMeetingCreatesRemaining = 0;
   stats: Stats = emptyStats();
@@ -121,8 +136,15 @@ export class EmulatorState {
     this.accountTokens.clear();
     this.cursors.clear();
     this.meetingIds.clear();
+    this.webhookEndpoints.clear();
+    for (const client of this.options.clients) {
+      if (client.webhookUrl !== undefined && client.webhookSecret !== undefined) {
+        this.webhookEndpoints.set(client.clientId, { url: client.webhookUrl, secret: client.webhookSecret, validation: 'unvalidated' });
+      }
+    }
     this.faults = {};
     this.rateLimitRemaining = 0;
+    this.rateWindows.clear();
     this.lostTokenResponsesRemaining = 0;
     this.lostMeetingCreatesRemaining = 0;
     this.stats = emptyStats();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { Logger } from '../config/logger.js';
-import { ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
+import { isDailyRateLimit, ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
 import { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
 
 export interface ZoomTransportOptions {
@@ -113,7 +113,7 @@ export class ZoomTransport {
   /** How long to wait before retrying a 429, or throws when we should not. */
   private rateLimitWait(res: RawResponse, req: ZoomRequest, canRetry: boolean): Promise<number> {
     this.logFailure(req, 429, res.trackingId);
-    const daily = res.rateLimitType !== undefined && res.rateLimitType.toLowerCase() !== 'qps';
+    const daily = isDailyRateLimit(res.rateLimitType, res.body);
     const retryAfter = res.retryAfterSeconds ?? (daily ? secondsUntilUtcMidnight() : 1);
     if (daily || !canRetry || retryAfter * 1000 > this.maxRateLimitWaitMs) {
       return Promise.reject(new ZoomRateLimitedError(retryAfter, daily, res.trackingId));

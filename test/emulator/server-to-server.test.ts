@@ -259,3 +259,24 @@ describe('Server-to-Server OAuth app', () => {
     });
   });
 });
+
+describe('a Server-to-Server app with fewer scopes', () => {
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ clients: [CLIENT], serverToServer: { ...S2S, scopes: ['user:read:admin'] } });
+  });
+  afterAll(async () => {
+    await emulator.close();
+  });
+
+  it('gets 400 code 4711 for a meeting endpoint its scopes do not open', async () => {
+    const token = await accountToken(emulator.url, { grant_type: 'account_credentials', account_id: ACCOUNT_ID });
+    expect(token.body['scope']).toBe('user:read:admin');
+    const accessToken = String(token.body['access_token']);
+    expect((await api(emulator.url, `/v2/users/${AVA.id}`, accessToken)).status).toBe(200);
+    const create = await api(emulator.url, `/v2/users/${AVA.id}/meetings`, accessToken, { method: 'POST', body: JSON.stringify(MEETING) });
+    expect(create.status).toBe(400);
+    expect(create.body['code']).toBe(4711);
+  });
+});

@@ -44,7 +44,8 @@ function authorise(state: GoogleEmulatorState, request: FastifyRequest, reply: F
   if (!grant.scopes.some((scope) => CALENDAR_SCOPES.includes(scope))) {
     return sendGoogleError(reply, 403, 'insufficientPermissions', 'Request had insufficient authentication scopes.');
   }
-  const calendarId = decodeURIComponent((request.params as { calendarId: string }).calendarId).toLowerCase();
+  // The router has already decoded the parameter once; decoding again would misread a literal %.
+  const calendarId = (request.params as { calendarId: string }).calendarId.toLowerCase();
   if (calendarId !== 'primary' && calendarId !== grant.subject) return sendGoogleError(reply, 404, 'notFound', 'Not Found');
   if ((state.faults.forbiddenCalendars ?? []).some((address) => address.toLowerCase() === grant.subject)) {
     return sendGoogleError(reply, 403, 'requiredAccessLevel', 'You need to have writer access to this calendar.');
@@ -133,7 +134,8 @@ export function registerCalendarRoutes(app: FastifyInstance, state: GoogleEmulat
     if (!('grant' in auth)) return auth;
     const event = auth.events.get(eventIdParam(request));
     if (event === undefined) return sendGoogleError(reply, 404, 'notFound', 'Not Found');
-    if (event.status === 'cancelled') return sendGoogleError(reply, 410, 'deleted', 'Resource has been deleted');
+    // Google refuses changes to a deleted event with a plain 403, as if the caller lacked access.
+    if (event.status === 'cancelled') return sendGoogleError(reply, 403, 'forbidden', 'Forbidden');
     const body = asObject(request.body);
     if (body === undefined) return sendGoogleError(reply, 400, 'parseError', 'Parse Error');
     try {

@@ -17,7 +17,9 @@ export function registerControlRoutes(app: FastifyInstance, state: GoogleEmulato
   app.post('/faults', (request, reply) => {
     const parsed = faultSchema.safeParse(request.body ?? {});
     if (!parsed.success) {
-      const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || 'body'))];
+      const fields = [
+        ...new Set(parsed.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.map(String).join('.') || 'body']))),
+      ];
       return sendGoogleError(reply, 400, 'invalid', `Invalid fault configuration: ${fields.join(', ')}`);
     }
     state.setFaults(parsed.data);

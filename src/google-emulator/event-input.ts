@@ -13,7 +13,7 @@ export class EventInputError extends Error {
 const EVENT_ID = /^[a-v0-9]{5,1024}$/;
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
 
-export function isTimeZone(zone: string): boolean {
+function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
@@ -38,21 +38,21 @@ export function readEventTime(value: unknown, which: 'start' | 'end'): EventTime
   const dateTime = time['dateTime'];
   const timeZone = time['timeZone'];
   if (typeof dateTime !== 'string') throw new EventInputError('required', `Missing ${which} time.`);
-  if (!DATE_TIME.test(dateTime) || Number.isNaN(Date.parse(dateTime.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(dateTime) ? dateTime : `${dateTime}Z`))) {
-    throw new EventInputError('invalid', `Invalid ${which} time.`);
-  }
+  if (!DATE_TIME.test(dateTime) || Number.isNaN(instant({ dateTime, timeZone: undefined }))) throw new EventInputError('invalid', `Invalid ${which} time.`);
   if (timeZone !== undefined && (typeof timeZone !== 'string' || !isTimeZone(timeZone))) {
     throw new EventInputError('timeZoneInvalid', `Invalid time zone definition for ${which} time.`);
   }
-  const hasOffset = dateTime.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(dateTime);
-  if (!hasOffset && timeZone === undefined) throw new EventInputError('required', `Missing time zone definition for ${which} time.`);
+  if (!hasOffset(dateTime) && timeZone === undefined) throw new EventInputError('required', `Missing time zone definition for ${which} time.`);
   return { dateTime, timeZone };
 }
 
+function hasOffset(dateTime: string): boolean {
+  return /(Z|[+-]\d{2}:\d{2})$/.test(dateTime);
+}
+
 /** Milliseconds since the epoch; a time without offset is read as UTC (only order matters here). */
-export function instant(time: EventTime): number {
-  const hasOffset = time.dateTime.endsWith('Z') || /[+-]\d{2}:\d{2}$/.test(time.dateTime);
-  return Date.parse(hasOffset ? time.dateTime : `${time.dateTime}Z`);
+function instant(time: EventTime): number {
+  return Date.parse(hasOffset(time.dateTime) ? time.dateTime : `${time.dateTime}Z`);
 }
 
 export function checkRange(start: EventTime, end: EventTime): void {

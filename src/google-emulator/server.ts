@@ -41,6 +41,20 @@ export function buildGoogleServer(state: GoogleEmulatorState, logger: FastifyBas
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1100 },
     forceCloseConnections: true,
   });
+  // An empty JSON body reads as none, so `POST /_emulator/reset` works from any HTTP client.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = readText(body);
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('Parse Error'), { statusCode: 400 }), undefined);
+    }
+  });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(readText(body))));
   });

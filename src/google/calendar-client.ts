@@ -26,7 +26,7 @@ export interface GoogleCalendarClientOptions {
   http?: GoogleHttp;
   /** How many times a `pending` conference is read again before giving up. */
   conferencePolls?: number;
-  /** First wait between those reads; it doubles each time. */
+  /** First wait between those reads; it doubles up to 8× and stays there. */
   conferencePollBaseMs?: number;
 }
 
@@ -78,7 +78,8 @@ export class GoogleCalendarClient {
     this.ownsHttp = options.http === undefined;
     this.http = options.http ?? new GoogleHttp({ timeoutMs: options.timeoutMs ?? 10_000, logger: options.logger });
     this.eventsUrl = `${(options.baseUrl ?? DEFAULT_GOOGLE_CALENDAR_API_BASE_URL).replace(/\/+$/, '')}/calendars/primary/events`;
-    this.conferencePolls = options.conferencePolls ?? 8;
+    // Defaults wait at most 7.75 s in all (250 ms + 0.5 + 1 + 2 + 2 + 2 s): Meet usually settles within a second.
+    this.conferencePolls = options.conferencePolls ?? 6;
     this.conferencePollBaseMs = options.conferencePollBaseMs ?? 250;
   }
 
@@ -132,6 +133,8 @@ export class GoogleCalendarClient {
       ...(changes.end === undefined ? {} : { end: { dateTime: changes.end, ...zone } }),
     };
     const res = await this.call(hostEmail, 'PATCH', this.eventUrl(eventId), body, signal);
+    // Google answers 403, not 404/410, to a change of a deleted event: look before blaming the host.
+    if (res.status === 403 && (await this.getEvent(hostEmail, eventId, signal)) === undefined) throw new GoogleEventNotFoundError(eventId);
     if (res.status !== 200) throw refusal(res, eventId);
     const event = this.expectEvent(res);
     if (event.status === 'cancelled') throw new GoogleEventNotFoundError(eventId);
@@ -153,7 +156,7 @@ export class GoogleCalendarClient {
   private async settle(hostEmail: string, first: GoogleCalendarEvent, adopted: boolean, signal: AbortSignal | undefined): Promise<GoogleMeet> {
     let event = first;
     for (let poll = 0; event.conference.state === 'pending' && poll < this.conferencePolls; poll++) {
-      await sleep(this.conferencePollBaseMs * 2 ** Math.min(poll, 4), undefined, { signal });
+      await sleep(this.conferencePollBaseMs * 2 ** Math.min(poll, 3), undefined, { signal });
       const again = await this.getEvent(hostEmail, event.id, signal);
       if (again === undefined) throw new GoogleEventNotFoundError(event.id);
       event = again;

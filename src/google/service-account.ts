@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
 import { z } from 'zod';
-import { GoogleHostNotServableError, GoogleKeyFileError, GoogleUnavailableError, type GoogleHostRefusal } from './errors.js';
+import { GoogleApiError, GoogleHostNotServableError, GoogleKeyFileError, GoogleUnavailableError, type GoogleHostRefusal } from './errors.js';
 import { errorMessage, errorReason, type GoogleHttp } from './http.js';
 import type { GoogleTokenSource } from './token-source.js';
 
@@ -118,7 +118,8 @@ export class ServiceAccountTokenSource implements GoogleTokenSource {
     }
     const error = errorReason(res.body) ?? `http_${res.status}`;
     if (HOST_REFUSALS.has(error)) throw new GoogleHostNotServableError(error as GoogleHostRefusal, errorMessage(res.body));
-    throw new GoogleUnavailableError(`Google token endpoint answered HTTP ${res.status} ${error}`, res.status, false);
+    // Anything else below 500 (5xx surfaced from GoogleHttp already) is a request Google will never accept.
+    throw new GoogleApiError(res.status, error, errorMessage(res.body));
   }
 
   private async assertion(subject: string): Promise<string> {

@@ -83,6 +83,13 @@ describe('Google Calendar client against the emulator', () => {
       expect(await storedEvents(emulator)).toHaveLength(1);
     });
 
+    it('twenty concurrent inserts of one id make one event, and all answer with its Meet link', async () => {
+      const meets = await Promise.all(Array.from({ length: 20 }, () => r.client.insertEvent(HOST, meeting(id))));
+      expect(new Set(meets.map((meet) => meet.joinUrl)).size).toBe(1);
+      expect(meets.filter((meet) => !meet.adopted)).toHaveLength(1);
+      expect(await storedEvents(emulator)).toHaveLength(1);
+    });
+
     it('an insert whose answer was lost is retried and the event it made is adopted', async () => {
       await setFaults(emulator, { cutAfterInsert: 1 });
       const meet = await r.client.insertEvent(HOST, meeting(id));
@@ -135,7 +142,13 @@ describe('Google Calendar client against the emulator', () => {
       await expect(r.client.patchEvent(HOST, id, { summary: 'x' })).rejects.toBeInstanceOf(GoogleEventNotFoundError);
     });
 
-    it('patching a deleted event is GoogleEventNotFoundError', async () => {
+    it('a patch refused with 403 on a live event means the host cannot be served', async () => {
+      await r.client.insertEvent(HOST, meeting(id));
+      await setFaults(emulator, { forbiddenCalendars: [HOST] });
+      await expect(r.client.patchEvent(HOST, id, { summary: 'x' })).rejects.toMatchObject({ name: 'GoogleHostNotServableError', reason: 'forbidden' });
+    });
+
+    it('patching a deleted event (Google answers 403) is GoogleEventNotFoundError', async () => {
       await r.client.insertEvent(HOST, meeting(id));
       await r.client.deleteEvent(HOST, id);
       await expect(r.client.patchEvent(HOST, id, { summary: 'x' })).rejects.toBeInstanceOf(GoogleEventNotFoundError);

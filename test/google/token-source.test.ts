@@ -134,6 +134,39 @@ describe('Google tokens (service account with domain-wide delegation)', () => {
       }
     });
 
+    it('a function that says the host cannot be served is believed', async () => {
+      const local = rig(emulator, log.logger, {
+        tokens: functionTokenSource(() => Promise.reject(new GoogleHostNotServableError('invalid_grant', 'no Google account'))),
+      });
+      try {
+        await expect(local.client.getEvent(HOST, 'abcdefgh')).rejects.toMatchObject({ name: 'GoogleHostNotServableError', reason: 'invalid_grant' });
+      } finally {
+        await local.close();
+      }
+    });
+
+    it('a function that fails otherwise is GoogleUnavailableError, without repeating its message', async () => {
+      const local = rig(emulator, log.logger, { tokens: functionTokenSource(() => Promise.reject(new TypeError('vault said: s3cr3t'))) });
+      try {
+        const error = await local.client.getEvent(HOST, 'abcdefgh').catch((err: unknown) => err);
+        expect(error).toBeInstanceOf(GoogleUnavailableError);
+        expect((error as Error).message).toContain('TypeError');
+        expect((error as Error).message).not.toContain('s3cr3t');
+      } finally {
+        await local.close();
+      }
+    });
+
+    it('a function that returns an empty token is GoogleUnavailableError', async () => {
+      const local = rig(emulator, log.logger, { tokens: functionTokenSource(() => Promise.resolve('')) });
+      try {
+        await expect(local.client.getEvent(HOST, 'abcdefgh')).rejects.toBeInstanceOf(GoogleUnavailableError);
+        expect((await stats(emulator)).apiCalls).toBe(0);
+      } finally {
+        await local.close();
+      }
+    });
+
     it('a function that keeps returning refused tokens means the host cannot be served (unauthorized)', async () => {
       const local = rig(emulator, log.logger, { tokens: functionTokenSource(() => Promise.resolve('ya29.stale')) });
       try {

@@ -12,6 +12,7 @@ import type { RunningEmulator } from './emulator/index.js';
 import type { GoogleAccessTokenFunction } from './google/index.js';
 import type { RunningGoogleEmulator } from './google-emulator/index.js';
 import { LifecycleEvents } from './events/index.js';
+import { RecentEvents } from './events/recent-events.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { buildApp } from './http/app.js';
@@ -215,7 +216,10 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const authenticate = createBearerAuthenticator(
       core.config.appAuth.kind === 'demo' ? { kind: 'secret', secret: demoJwtSecret as Uint8Array } : core.config.appAuth,
     );
-    const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
+    // Demo mode: an in-process handler feeds the page's events panel (registered before the worker starts).
+    const recentEvents = core.config.demo ? new RecentEvents() : undefined;
+    if (recentEvents) core.events.on('*', recentEvents.record);
+    const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit, recentEvents });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
     core.sweeper.start();
     core.events.start();

@@ -264,7 +264,9 @@ export class AppointmentMeetings {
       if (found) return found;
       reasons.push({ provider: provider.name, reason: 'unavailable' });
     } else {
-      reasons.push({ provider: provider.name, reason: err.reason });
+      // An outage is `unavailable` (or `rate_limited`) whatever its detail, so the app can tell "later" from "never".
+      const down = err.kind === 'unavailable' && err.reason !== 'rate_limited';
+      reasons.push({ provider: provider.name, reason: down ? 'unavailable' : err.reason });
     }
     await this.deps.store.appointments.clearPending(host.hostId, appointmentId, this.deps.clock());
     return null;

@@ -100,6 +100,20 @@ describe('google_meet alone', () => {
     expect((await s.get(owner, a.appointmentId)).status).toBe(200);
   });
 
+  it('a conference that fails is reported, and its event leaves the calendar', async () => {
+    const a = uniqueAppointment('g-failed');
+    const jwt = await s.stack.signIn(a.hostId);
+    await s.googleFaults({ conferenceFailure: true });
+    try {
+      const refused = expectProblem(await s.put(jwt, a.appointmentId, booking({ hostEmail: a.hostEmail })), 503, 'meeting_provider_unavailable');
+      expect((refused as unknown as { reasons: unknown }).reasons).toEqual([{ provider: 'google_meet', reason: 'unavailable' }]);
+    } finally {
+      await s.googleFaults({});
+    }
+    const mine = (await s.googleEvents()).filter((e) => e.calendar === a.hostEmail);
+    expect(mine.map((e) => e.status)).toEqual(['cancelled']);
+  });
+
   it('each outcome writes its event to the outbox, with no link in it', async () => {
     const a = uniqueAppointment('g-events');
     const jwt = await s.stack.signIn(a.hostId);

@@ -31,7 +31,17 @@ export class GoogleMeetProvider implements MeetingProvider {
       const made = await this.calendar.insertEvent(email, { id: googleEventId(email, marker), requestId: marker, ...eventFields(request) });
       return { meetingId: made.meetingId, joinUrl: made.joinUrl, passcode: null };
     } catch (err) {
+      if (err instanceof GoogleConferenceError && err.statusCode === 'failure') await this.discard(email, err.eventId);
       throw googleFailure(err, true);
+    }
+  }
+
+  /** An event whose conference failed is no meeting: it leaves the host's calendar before the chain moves on. */
+  private async discard(email: string, eventId: string): Promise<void> {
+    try {
+      await this.calendar.deleteEvent(email, eventId);
+    } catch (err) {
+      throw googleFailure(err, false);
     }
   }
 

@@ -96,12 +96,13 @@ describe.each(BACKENDS)('appointment meetings in the store (%s)', (backend) => {
   });
 });
 
-/** Until the second holder is waiting: an ungranted advisory lock on PostgreSQL; a few turns of the loop for PGlite's in-process mutex. */
+/**
+ * Until the second holder is waiting. PGlite's lock is the in-process mutex,
+ * which queues a caller synchronously, before withLock's first await: it is
+ * waiting already. On PostgreSQL, until the server shows an ungranted advisory lock.
+ */
 async function waitUntilBlocked(store: SqlStore): Promise<void> {
-  if (store.kind === 'pglite') {
-    for (let i = 0; i < 10; i++) await turn();
-    return;
-  }
+  if (store.kind === 'pglite') return;
   for (;;) {
     const { rows } = await store.db.query<{ n: string }>("SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted");
     if (rows[0]?.n !== '0') return;

@@ -142,6 +142,20 @@ describe('the provider chain zoom_user, zoom_account, google_meet', () => {
     expect((await s.get(h.jwt, h.appointmentId)).body).toMatchObject({ provider: 'zoom_account', meetingId: moved.body.meetingId });
   });
 
+  it('a reschedule while Zoom is down answers 503 and leaves the meeting where it is', async () => {
+    const h = await connectedHost('resched-down');
+    const created = await s.put(h.jwt, h.appointmentId, booking());
+    await zoom.faults({ errorRate: 1, errorStatus: 503 });
+    try {
+      const refused = expectProblem(await s.put(h.jwt, h.appointmentId, booking({ startTime: '2027-04-01T10:00:00Z' })), 503, 'meeting_provider_unavailable');
+      expect((refused as unknown as { reasons: unknown }).reasons).toEqual([{ provider: 'zoom_user', reason: 'unavailable' }]);
+    } finally {
+      await zoom.faults({});
+    }
+    expect((await s.get(h.jwt, h.appointmentId)).body).toEqual(created.body);
+    expect((await admin.meeting(String(created.body.meetingId))).body).toMatchObject({ start_time: '2027-03-01T09:00:00Z' });
+  });
+
   it('cancelling twice answers 204 both times and the meeting is gone at Zoom', async () => {
     const h = await connectedHost('cancel');
     const created = await s.put(h.jwt, h.appointmentId, booking());

@@ -141,4 +141,14 @@ describe.each(BACKENDS)('connection events on %s', (backend) => {
       reason: 'token_unreadable',
     });
   });
+
+  test('/metrics reports deliveries, their delay, and pending and dead counts', async () => {
+    const u = await connected('metrics');
+    await receivedTypes(u.userId);
+    const metrics = (await client.get('/metrics')).text;
+    expect(metrics).toMatch(/zoom_connect_events_delivered_total\{type="connection.connected"\} [1-9]/);
+    expect(metrics).toMatch(/zoom_connect_events_delivery_delay_seconds_count [1-9]/);
+    expect(metrics).toContain('zoom_connect_events_outbox{status="pending"}');
+    expect(metrics).toContain('zoom_connect_events_outbox{status="dead"} 0');
+  });
 });

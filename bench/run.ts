@@ -8,6 +8,7 @@
  *   npm run bench -- --backends=postgres   one backend
  *   npm run bench -- --cpu-prof            also CPU-profile the app process and print its hot frames
  *   npm run bench -- --scale               the million-connection data benchmark instead (bench/scale.ts)
+ *   npm run bench -- --recovery            recovery after a Zoom outage, 3 instances (bench/recovery.ts)
  *   npm run bench -- --events              lifecycle events instead: delivery at 1 and 3 instances, outbox cost (bench/events.ts)
  *
  * Only a full run (no --only, --backends or --cpu-prof) writes
@@ -119,6 +120,11 @@ async function main(): Promise<void> {
   if (argv.includes('--scale')) {
     const { runScale } = await import('./scale.js');
     await runScale();
+    return;
+  }
+  if (argv.includes('--recovery')) {
+    const { runRecovery } = await import('./recovery.js');
+    await runRecovery();
     return;
   }
   if (argv.includes('--events')) {

@@ -10,6 +10,7 @@ const USAGE = `Usage: zoom-connect <command>
 Commands:
   serve         Start the service (demo mode with no Zoom credentials: emulator + embedded database)
   emulator      Run the Zoom emulator alone (--port N --client-id ID --client-secret S --redirect-uri URI ...)
+  google-emulator  Run the Google emulator (--port N --service-account-out FILE [--domain D])
   migrate       Apply database migrations and exit
   rotate-keys   Re-encrypt every stored token under the current key (first of TOKEN_ENCRYPTION_KEYS)
   events        List lifecycle events (pending, delivered, dead), replay dead ones (zoom-connect events --help)
@@ -26,6 +27,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'emulator': {
         const { runEmulatorCli } = await import('../emulator/index.js');
         return await runEmulatorCli(rest);
+      }
+      case 'google-emulator': {
+        const { runGoogleEmulatorCli } = await import('../google-emulator/index.js');
+        return await runGoogleEmulatorCli(rest);
       }
       case 'migrate':
         return await migrate();

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { startEmulator } from './start.js';
-import type { EmulatorClient } from './options.js';
+import type { EmulatorClient, EmulatorServerToServerApp } from './options.js';
 
 const USAGE = `Usage: zoom-connect emulator --client-id ID --client-secret SECRET --redirect-uri URI [options]
 
@@ -14,6 +14,9 @@ const USAGE = `Usage: zoom-connect emulator --client-id ID --client-secret SECRE
   --webhook-secret SECRET  the app's webhook secret token (required with --webhook-url)
   --scope SCOPE            a scope granted to the app (repeat; default the classic set)
   --access-token-ttl S     access token lifetime in seconds (default 3599)
+  --s2s-client-id ID       a Server-to-Server OAuth app's client id (enables grant_type=account_credentials)
+  --s2s-client-secret S    that app's client secret (required with --s2s-client-id)
+  --s2s-account-id ID      the id of the account every user is in (default Lq9Zr4ZxR8m0dD6qkTnWbA)
   --no-seed                start without the seeded users
   --help                   show this text
 `;
@@ -45,6 +48,7 @@ interface CliConfig {
   client: EmulatorClient;
   accessTokenTtlSeconds: number | undefined;
   seed: boolean;
+  serverToServer: EmulatorServerToServerApp | undefined;
 }
 
 function readArgs(argv: string[]): CliConfig | 'help' {
@@ -65,6 +69,9 @@ function readArgs(argv: string[]): CliConfig | 'help' {
         'webhook-secret': { type: 'string' },
         scope: { type: 'string', multiple: true },
         'access-token-ttl': { type: 'string' },
+        's2s-client-id': { type: 'string' },
+        's2s-client-secret': { type: 'string' },
+        's2s-account-id': { type: 'string' },
         'no-seed': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -93,12 +100,29 @@ function readArgs(argv: string[]): CliConfig | 'help' {
   if (webhookSecret !== undefined) client.webhookSecret = webhookSecret;
   if (values.scope) client.scopes = values.scope.flatMap((scope) => scope.split(/[\s,]+/)).filter((scope) => scope.length > 0);
   const ttl = values['access-token-ttl'];
+  const s2sClientId = values['s2s-client-id'];
+  const s2sClientSecret = values['s2s-client-secret'];
+  const s2sAccountId = values['s2s-account-id'];
+  if ((s2sClientId === undefined) !== (s2sClientSecret === undefined)) {
+    throw new UsageError('--s2s-client-id and --s2s-client-secret go together');
+  }
+  if (s2sAccountId !== undefined && s2sClientId === undefined) throw new UsageError('--s2s-account-id needs --s2s-client-id and --s2s-client-secret');
+  if (s2sAccountId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(s2sAccountId)) {
+    throw new UsageError(`--s2s-account-id must be 1-64 characters of [A-Za-z0-9_-], got "${s2sAccountId}"`);
+  }
+  if (s2sClientId !== undefined && s2sClientId === clientId) throw new UsageError('--s2s-client-id must differ from --client-id');
+  let serverToServer: EmulatorServerToServerApp | undefined;
+  if (s2sClientId !== undefined && s2sClientSecret !== undefined) {
+    serverToServer = { clientId: s2sClientId, clientSecret: s2sClientSecret };
+    if (s2sAccountId !== undefined) serverToServer.accountId = s2sAccountId;
+  }
   return {
     port: integerArg('port', values.port, 4010, 0),
     host: values.host ?? '127.0.0.1',
     client,
     accessTokenTtlSeconds: ttl === undefined ? undefined : integerArg('access-token-ttl', ttl, 3599, 1),
     seed: !values['no-seed'],
+    serverToServer,
   };
 }
 
@@ -129,6 +153,7 @@ export async function runEmulatorCli(argv: string[]): Promise<number> {
       clients: [config.client],
       accessTokenTtlSeconds: config.accessTokenTtlSeconds,
       seed: config.seed,
+      serverToServer: config.serverToServer,
       logger,
     });
   } catch (error) {

@@ -1,18 +1,20 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { faultConfigSchema } from './faults.js';
+import { expireAccountTokens } from './account-grants.js';
 import { expireAccessTokens, revokeUserGrants } from './grants.js';
 import { randomUserId } from './ids.js';
 import { readMeetingInput, isTimeZone } from './meeting-input.js';
 import { createMeeting, meetingDetail } from './meetings.js';
-import type { ZoomUser } from './model.js';
+import { faultConfigSchema, type ZoomUser } from './model.js';
+import type { ResolvedClient } from './options.js';
 import { param, sendApiError, validationFailed } from './replies.js';
 import type { EmulatorState } from './state.js';
-import { sendDeauthorization } from './webhook.js';
+import { sendDeauthorization, validateEndpoint } from './webhook.js';
 
 /** Test controls. Not Zoom: JSON in, JSON out, errors in the API's `{code, message}` shape. */
 
 const userRef = z.object({ userId: z.string().min(1).optional(), email: z.string().min(1).optional() }).strict();
+const expireBody = userRef.extend({ account: z.literal(true).optional() }).strict();
 const deauthorizeBody = userRef.extend({ clientId: z.string().min(1).optional() }).strict();
 const newUserBody = z
   .object({
@@ -23,6 +25,13 @@ const newUserBody = z
     timezone: z.string().refine(isTimeZone).optional(),
     type: z.union([z.literal(1), z.literal(2)]).optional(),
     withMeetings: z.boolean().optional(),
+  })
+  .strict();
+const clientRef = z.object({ clientId: z.string().min(1).optional() }).strict();
+const webhookBody = clientRef
+  .extend({
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().min(1).max(256).optional(),
   })
   .strict();
 const clockBody = z.object({ advanceSeconds: z.number().int().min(0).max(10 * 365 * 24 * 3600) }).strict();
@@ -37,6 +46,14 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, reply: FastifyReply):
 function lookupUser(state: EmulatorState, ref: { userId?: string | undefined; email?: string | undefined }): ZoomUser | undefined {
   const key = ref.userId ?? ref.email;
   return key === undefined ? undefined : state.findUser(key);
+}
+
+function clientFor(state: EmulatorState, clientId: string | undefined): ResolvedClient | undefined {
+  return clientId === undefined ? state.options.clients[0] : state.client(clientId);
+}
+
+function clientNotFound(reply: FastifyReply, clientId: string | undefined): FastifyReply {
+  return sendApiError(reply, 404, { code: 4702, message: `No client with id ${clientId ?? ''}.` });
 }
 
 function userNotFound(reply: FastifyReply, ref: { userId?: string | undefined; email?: string | undefined }): FastifyReply {
@@ -58,17 +75,20 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     state.faults = faults;
     state.rateLimitRemaining = faults.rateLimit?.count ?? 0;
     state.lostTokenResponsesRemaining = faults.loseTokenResponses ?? 0;
+    state.lostMeetingCreatesRemaining = faults.loseMeetingCreateResponses ?? 0;
     return { faults: state.faults, rateLimitRemaining: state.rateLimitRemaining };
   });
 
   app.get('/stats', () => state.stats);
 
   app.post('/expire', async (request, reply) => {
-    const ref = parseBody(userRef, request.body, reply);
-    if (!ref) return reply;
-    if (ref.userId === undefined && ref.email === undefined) return { expired: expireAccessTokens(state, undefined) };
-    const user = lookupUser(state, ref);
-    if (!user) return userNotFound(reply, ref);
+    const body = parseBody(expireBody, request.body, reply);
+    if (!body) return reply;
+    // `account: true` ages the Server-to-Server tokens instead of users' tokens.
+    if (body.account) return { expired: expireAccountTokens(state) };
+    if (body.userId === undefined && body.email === undefined) return { expired: expireAccessTokens(state, undefined) };
+    const user = lookupUser(state, body);
+    if (!user) return userNotFound(reply, body);
     return { expired: expireAccessTokens(state, user.id) };
   });
 
@@ -77,11 +97,33 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     if (!body) return reply;
     const user = lookupUser(state, body);
     if (!user) return userNotFound(reply, body);
-    const client = body.clientId === undefined ? state.options.clients[0] : state.client(body.clientId);
-    if (!client) return sendApiError(reply, 404, { code: 4702, message: `No client with id ${body.clientId ?? ''}.` });
+    const client = clientFor(state, body.clientId);
+    if (!client) return clientNotFound(reply, body.clientId);
     const revokedGrants = revokeUserGrants(state, client.clientId, user.id);
     const delivery = await sendDeauthorization(state, client, user, request.log);
     return { revokedGrants, ...delivery };
+  });
+
+  // Saving an Event Subscription URL in the Marketplace: Zoom validates it before anything is sent there.
+  app.post('/webhook', async (request, reply) => {
+    const body = parseBody(webhookBody, request.body, reply);
+    if (!body) return reply;
+    const client = clientFor(state, body.clientId);
+    if (!client) return clientNotFound(reply, body.clientId);
+    const secret = body.secret ?? state.webhookEndpoints.get(client.clientId)?.secret ?? client.webhookSecret;
+    if (secret === undefined) return validationFailed(reply, ['secret']);
+    state.webhookEndpoints.set(client.clientId, { url: body.url, secret, validation: 'unvalidated' });
+    return validateEndpoint(state, client.clientId, request.log);
+  });
+
+  // Zoom's revalidation of every endpoint, every 72 hours, on demand.
+  app.post('/validate-webhook', async (request, reply) => {
+    const body = parseBody(clientRef, request.body, reply);
+    if (!body) return reply;
+    const client = clientFor(state, body.clientId);
+    if (!client) return clientNotFound(reply, body.clientId);
+    if (!state.webhookEndpoints.has(client.clientId)) return validationFailed(reply, ['clientId']);
+    return validateEndpoint(state, client.clientId, request.log);
   });
 
   app.get('/users', () => ({ users: [...state.users.values()] }));
@@ -95,6 +137,14 @@ export function registerControlRoutes(app: FastifyInstance, state: EmulatorState
     const { withMeetings, ...fields } = body;
     const user = state.createUser({ ...fields, id: fields.id ?? randomUserId() }, withMeetings ?? true);
     return reply.code(201).send(user);
+  });
+
+  // Every meeting of a user, in full, so tests can see what a lost answer left behind.
+  app.get('/users/:userId/meetings', async (request, reply) => {
+    const key = param(request.params, 'userId') ?? '';
+    const user = state.findUser(key);
+    if (!user) return userNotFound(reply, { userId: key });
+    return { meetings: (state.meetings.get(user.id) ?? []).map(meetingDetail) };
   });
 
   app.post('/users/:userId/meetings', async (request, reply) => {

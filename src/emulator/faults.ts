@@ -1,44 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { renderErrorPage } from './consent-page.js';
+import type { FaultConfig } from './model.js';
 import { oauthErrorForStatus, oauthParam, sendApiError, sendOAuthError } from './replies.js';
-import { isRetryAfterValue, MAX_DELAY_SECONDS } from './retry-after.js';
 import type { EmulatorState } from './state.js';
 import { surfaceOf, type Surface } from './surface.js';
-
-export const faultConfigSchema = z
-  .object({
-    latencyMs: z.number().int().min(0).max(120_000).optional(),
-    tokenLatencyMs: z.number().int().min(0).max(120_000).optional(),
-    errorRate: z.number().min(0).max(1).optional(),
-    errorStatus: z.number().int().min(400).max(599).optional(),
-    rateLimit: z
-      .object({
-        count: z.number().int().min(1).max(1_000_000),
-        retryAfter: z
-          .union([
-            z.number().int().min(0).max(MAX_DELAY_SECONDS),
-            z.string().refine(isRetryAfterValue, 'Expected delay-seconds or an IMF-fixdate such as "Sun, 06 Nov 1994 08:49:37 GMT".'),
-          ])
-          .optional(),
-        type: z.enum(['QPS', 'Daily']).optional(),
-      })
-      .strict()
-      .optional(),
-    tokenEndpointDown: z.boolean().optional(),
-    /**
-     * The next N token requests are processed (a refresh rotates the token)
-     * and then the connection is cut instead of answered: the lost response
-     * ZOOM.md warns about, which no client can recover from.
-     */
-    loseTokenResponses: z.number().int().min(1).max(1_000).optional(),
-    paths: z.union([z.string().startsWith('/'), z.array(z.string().startsWith('/'))]).optional(),
-  })
-  .strict();
-
-export type FaultConfig = z.infer<typeof faultConfigSchema>;
 
 /** Without a filter, general faults hit the API only; the OAuth server has its own switches. */
 const DEFAULT_FAULT_PATHS = ['/v2/'];
@@ -93,18 +60,34 @@ function sendFault(reply: FastifyReply, surface: Surface, status: number, messag
   }
 }
 
-function rateLimited(reply: FastifyReply, surface: Surface, limit: NonNullable<FaultConfig['rateLimit']>): FastifyReply {
-  const daily = limit.type === 'Daily';
+const QPS_MESSAGE = 'You have reached the maximum per-second rate limit for this API. Try again later.';
+const DAILY_MESSAGE = 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.';
+// Reported verbatim on Zoom's forum (devforum.zoom.us/t/18928): the only daily limit most clients meet.
+const DAILY_CREATE_MESSAGE =
+  'You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.';
+
+/** Zoom's daily limits reset at 00:00 UTC; its documentation writes the time in ISO 8601. */
+function nextUtcMidnight(now: number): string {
+  const next = new Date(now);
+  next.setUTCHours(24, 0, 0, 0);
+  return next.toISOString().replace('.000Z', 'Z');
+}
+
+function rateLimited(reply: FastifyReply, surface: Surface, limit: NonNullable<FaultConfig['rateLimit']>, now: number): FastifyReply {
+  if (limit.shape === 'message-only') {
+    // As reported: category, limit and remaining of the per-second bucket, no type, no Retry-After.
+    reply.header('X-RateLimit-Category', 'Light').header('X-RateLimit-Limit', '6000').header('X-RateLimit-Remaining', '5893');
+    return sendFault(reply, surface, 429, DAILY_CREATE_MESSAGE);
+  }
+  const type = limit.type ?? 'QPS';
+  const daily = type !== 'QPS';
   reply
     .header('X-RateLimit-Category', 'Light')
-    .header('X-RateLimit-Type', daily ? 'Daily' : 'QPS')
+    .header('X-RateLimit-Type', type)
     .header('X-RateLimit-Limit', daily ? '2000' : '30')
     .header('X-RateLimit-Remaining', '0')
-    .header('Retry-After', String(limit.retryAfter ?? 1));
-  const message = daily
-    ? 'You have reached the maximum daily rate limit for this API. Refer to the response header for details on when you can make another request.'
-    : 'You have reached the maximum per-second rate limit for this API. Try again later.';
-  return sendFault(reply, surface, 429, message);
+    .header('Retry-After', String(limit.retryAfter ?? (daily ? nextUtcMidnight(now) : 1)));
+  return sendFault(reply, surface, 429, daily ? DAILY_MESSAGE : QPS_MESSAGE);
 }
 
 /**
@@ -133,7 +116,7 @@ export function faultHook(state: EmulatorState) {
     const surface = surfaceOf(path);
     if (matches && faults.rateLimit && state.rateLimitRemaining > 0) {
       state.rateLimitRemaining -= 1;
-      return rateLimited(reply, surface, faults.rateLimit);
+      return rateLimited(reply, surface, faults.rateLimit, state.now());
     }
     if (matches && faults.errorRate !== undefined && faults.errorRate > 0 && Math.random() < faults.errorRate) {
       const status = faults.errorStatus ?? 500;

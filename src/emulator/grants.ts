@@ -1,34 +1,15 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { jwtLikeToken } from './ids.js';
-import type { ZoomUser } from './model.js';
+import { tokenFailure as fail, type TokenOutcome, type TokenResponse, type ZoomUser } from './model.js';
 import type { ResolvedClient } from './options.js';
 import { purgeExpired } from './purge.js';
 import type { AccessTokenRecord, EmulatorState, Grant } from './state.js';
 
 /** The authorization server's rules, kept apart from HTTP so each rule reads on its own. */
 
-export type OAuthErrorCode = 'invalid_request' | 'invalid_grant' | 'invalid_client' | 'unsupported_grant_type';
-
-export interface TokenResponse {
-  access_token: string;
-  token_type: 'bearer';
-  refresh_token: string;
-  expires_in: number;
-  scope: string;
-  api_url: string;
-}
-
-export type TokenOutcome =
-  | { ok: true; body: TokenResponse }
-  | { ok: false; error: OAuthErrorCode; reason: string };
-
 const INVALID_TOKEN = 'Invalid Token!';
 // RFC 7636 §4.1: the verifier's alphabet and length.
 const VERIFIER_PATTERN = /^[A-Za-z0-9._~-]{43,128}$/;
-
-function fail(error: OAuthErrorCode, reason: string): TokenOutcome {
-  return { ok: false, error, reason };
-}
 
 function sameString(a: string, b: string): boolean {
   const left = Buffer.from(a);
@@ -102,7 +83,7 @@ export function exchangeCode(
 ): TokenOutcome {
   if (!params.code) return fail('invalid_request', 'Missing code');
   if (!params.redirectUri) return fail('invalid_request', 'Missing redirect_uri');
-  const invalidCode = state.options.invalidCodeError;
+  const invalidCode = client.invalidCodeError;
   const record = state.codes.get(params.code);
   if (!record || record.clientId !== client.clientId) return fail(invalidCode, 'Invalid authorization code');
   if (record.used) {

@@ -91,15 +91,55 @@ export interface MeetingInput {
   settings: Record<string, unknown>;
 }
 
-export type MeetingInputResult = { ok: true; input: MeetingInput } | { ok: false; notAnObject: true } | { ok: false; fields: string[] };
+export type MeetingInputResult = { ok: true; input: MeetingInput } | ReadFailure;
 
-export function readMeetingInput(body: unknown, hostTimeZone: string, now: number): MeetingInputResult {
+type ReadFailure = { ok: false; notAnObject: true } | { ok: false; fields: string[] };
+
+function parseMeetingBody(body: unknown): { ok: true; data: z.infer<typeof meetingBodySchema> } | ReadFailure {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, notAnObject: true };
   const parsed = meetingBodySchema.safeParse(body);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || 'body'))];
-    return { ok: false, fields };
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return { ok: false, fields: [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || 'body'))] };
+}
+
+/** What `PATCH /meetings/{id}` changes: only the fields sent; the rest of the meeting stays. */
+export interface MeetingPatch {
+  topic?: string;
+  type?: MeetingType;
+  startMs?: number;
+  duration?: number;
+  timezone?: string;
+  agenda?: string;
+  password?: string;
+  settings?: Record<string, unknown>;
+}
+
+export type MeetingPatchResult = { ok: true; patch: MeetingPatch } | ReadFailure;
+
+/** A local `start_time` is read in the patched timezone when one is sent, else in the meeting's. */
+export function readMeetingPatch(body: unknown, meetingTimeZone: string): MeetingPatchResult {
+  const parsed = parseMeetingBody(body);
+  if (!parsed.ok) return parsed;
+  const { start_time: startTime, ...rest } = parsed.data;
+  const patch: MeetingPatch = {};
+  if (rest.topic !== undefined) patch.topic = rest.topic;
+  if (rest.type !== undefined) patch.type = rest.type;
+  if (rest.duration !== undefined) patch.duration = rest.duration;
+  if (rest.timezone !== undefined) patch.timezone = rest.timezone;
+  if (rest.agenda !== undefined) patch.agenda = rest.agenda;
+  if (rest.password !== undefined) patch.password = rest.password;
+  if (rest.settings !== undefined) patch.settings = rest.settings;
+  if (startTime !== undefined) {
+    const startMs = parseStartTime(startTime, rest.timezone ?? meetingTimeZone);
+    if (startMs === null) return { ok: false, fields: ['start_time'] };
+    patch.startMs = startMs;
   }
+  return { ok: true, patch };
+}
+
+export function readMeetingInput(body: unknown, hostTimeZone: string, now: number): MeetingInputResult {
+  const parsed = parseMeetingBody(body);
+  if (!parsed.ok) return parsed;
   const data = parsed.data;
   const type = data.type ?? 2;
   const timezone = data.timezone ?? hostTimeZone;

@@ -1,7 +1,7 @@
 import { randomAlphanumeric, randomMeetingUuid } from './ids.js';
-import type { MeetingInput } from './meeting-input.js';
-import type { ZoomMeeting, ZoomRecording, ZoomUser } from './model.js';
-import { buildMeeting, defaultMeetingSettings } from './seed.js';
+import type { MeetingInput, MeetingPatch } from './meeting-input.js';
+import { zoomTime, type ZoomMeeting, type ZoomRecording, type ZoomUser } from './model.js';
+import { buildMeeting, defaultMeetingSettings, joinUrl } from './seed.js';
 import type { EmulatorState } from './state.js';
 
 export const MEETING_LIST_TYPES = ['scheduled', 'live', 'upcoming', 'upcoming_meetings', 'previous_meetings'] as const;
@@ -94,6 +94,21 @@ export function createMeeting(state: EmulatorState, host: ZoomUser, input: Meeti
   );
   state.addMeeting(meeting);
   return meeting;
+}
+
+/** Zoom merges `settings` key by key and leaves unsent fields as they were. */
+export function updateMeeting(state: EmulatorState, meeting: ZoomMeeting, patch: MeetingPatch): void {
+  if (patch.topic !== undefined) meeting.topic = patch.topic;
+  if (patch.type !== undefined) meeting.type = patch.type;
+  if (patch.startMs !== undefined) meeting.start_time = zoomTime(patch.startMs);
+  if (patch.duration !== undefined) meeting.duration = patch.duration;
+  if (patch.timezone !== undefined) meeting.timezone = patch.timezone;
+  if (patch.agenda !== undefined) meeting.agenda = patch.agenda;
+  if (patch.settings !== undefined) meeting.settings = { ...meeting.settings, ...patch.settings };
+  if (patch.password !== undefined) {
+    meeting.password = patch.password;
+    meeting.join_url = joinUrl(state.baseUrl, meeting.id, patch.password);
+  }
 }
 
 /** Newest first, like Zoom; `from` and `to` are inclusive UTC dates. */

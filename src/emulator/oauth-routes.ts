@@ -1,9 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderConsentPage, renderErrorPage } from './consent-page.js';
-import { exchangeCode, grantForToken, issueCode, refreshGrant, revokeUserGrants, type TokenOutcome } from './grants.js';
+import { issueAccountToken, revokeAccountToken } from './account-grants.js';
+import { exchangeCode, grantForToken, issueCode, refreshGrant, revokeUserGrants } from './grants.js';
 import { randomUserId } from './ids.js';
-import type { ResolvedClient } from './options.js';
-import { oauthParam, sendOAuthError } from './replies.js';
+import type { AccountTokenResponse, TokenOutcome, TokenResponse } from './model.js';
+import type { ResolvedClient, ResolvedServerToServerApp } from './options.js';
+import { oauthParam, param, sendOAuthError } from './replies.js';
 import type { EmulatorState } from './state.js';
 import { sendDeauthorization } from './webhook.js';
 
@@ -84,7 +86,11 @@ function redirectBack(reply: FastifyReply, request: AuthorizationRequest, params
   return reply.header('cache-control', 'no-store').redirect(target.toString(), 302);
 }
 
-type ClientAuth = { ok: true; client: ResolvedClient } | { ok: false };
+/** Which app the Basic credentials name: a user-managed one or the account's Server-to-Server app. */
+type ClientAuth =
+  | { ok: true; kind: 'user'; client: ResolvedClient }
+  | { ok: true; kind: 'account'; app: ResolvedServerToServerApp }
+  | { ok: false; status: 401 | 400 };
 
 /** RFC 6749 §2.3.1: both halves of the Basic credentials are form-encoded before base64. */
 function formDecode(text: string): string | undefined {
@@ -98,22 +104,34 @@ function formDecode(text: string): string | undefined {
 
 function authenticateClient(state: EmulatorState, header: string | undefined): ClientAuth {
   const match = header ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header) : null;
-  if (!match?.[1]) return { ok: false };
+  if (!match?.[1]) return { ok: false, status: 401 };
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0) return { ok: false };
+  if (colon < 0) return { ok: false, status: 401 };
   const clientId = formDecode(decoded.slice(0, colon));
   const secret = formDecode(decoded.slice(colon + 1));
-  const client = clientId === undefined ? undefined : state.client(clientId);
-  if (!client || secret !== client.clientSecret) return { ok: false };
-  return { ok: true, client };
+  if (clientId === undefined) return { ok: false, status: 401 };
+  const client = state.client(clientId);
+  if (client) return secret === client.clientSecret ? { ok: true, kind: 'user', client } : { ok: false, status: client.invalidClientStatus };
+  const app = state.options.serverToServer;
+  if (app?.clientId === clientId && secret === app.clientSecret) return { ok: true, kind: 'account', app };
+  return { ok: false, status: 401 };
 }
 
-function invalidClient(reply: FastifyReply): FastifyReply {
-  return sendOAuthError(reply.header('www-authenticate', 'Basic realm="zoom"'), 401, 'invalid_client', 'Invalid client_id or client_secret');
+function unsupportedGrantType(reply: FastifyReply): FastifyReply {
+  return sendOAuthError(reply, 400, 'unsupported_grant_type', 'Unsupported grant type');
 }
 
-function sendTokenOutcome(state: EmulatorState, reply: FastifyReply, outcome: TokenOutcome): FastifyReply {
+function invalidClient(reply: FastifyReply, status: 401 | 400): FastifyReply {
+  return sendOAuthError(reply.header('www-authenticate', 'Basic realm="zoom"'), status, 'invalid_client', 'Invalid client_id or client_secret');
+}
+
+/** Zoom reads no parameters from a JSON request, not even the query string's: the grant type is then "unsupported". */
+function isJsonRequest(request: FastifyRequest): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(request.headers['content-type'] ?? '');
+}
+
+function sendTokenOutcome(state: EmulatorState, reply: FastifyReply, outcome: TokenOutcome<TokenResponse | AccountTokenResponse>): FastifyReply {
   if (state.lostTokenResponsesRemaining > 0) {
     // Processed, then the answer is lost on the way back: the client sees the connection drop.
     state.lostTokenResponsesRemaining -= 1;
@@ -159,29 +177,41 @@ export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState):
 
   app.post('/oauth/token', async (request: FastifyRequest, reply) => {
     const auth = authenticateClient(state, request.headers.authorization);
-    if (!auth.ok) return invalidClient(reply);
-    const read = (name: string): string | undefined => oauthParam(request.query, request.body, name);
+    if (!auth.ok) return invalidClient(reply, auth.status);
+    if (isJsonRequest(request)) return unsupportedGrantType(reply);
+    const bodyOnly = auth.kind === 'user' && auth.client.tokenParameters === 'body-only';
+    const read = (name: string): string | undefined => (bodyOnly ? param(request.body, name) : oauthParam(request.query, request.body, name));
     const grantType = read('grant_type');
     if (!grantType) return sendOAuthError(reply, 400, 'invalid_request', 'Missing grant_type');
+    // Each app type has its own grants; another type's grant is "unsupported", not a credentials failure.
+    if (auth.kind === 'account') {
+      if (grantType !== 'account_credentials') return unsupportedGrantType(reply);
+      return sendTokenOutcome(state, reply, issueAccountToken(state, auth.app, read('account_id')));
+    }
     if (grantType === 'authorization_code') {
       const outcome = exchangeCode(state, auth.client, { code: read('code'), redirectUri: read('redirect_uri'), codeVerifier: read('code_verifier') });
       return sendTokenOutcome(state, reply, outcome);
     }
     if (grantType === 'refresh_token') return sendTokenOutcome(state, reply, refreshGrant(state, auth.client, read('refresh_token')));
-    return sendOAuthError(reply, 400, 'unsupported_grant_type', 'Unsupported grant type');
+    return unsupportedGrantType(reply);
   });
 
   app.post('/oauth/revoke', async (request, reply) => {
     const auth = authenticateClient(state, request.headers.authorization);
-    if (!auth.ok) return invalidClient(reply);
+    if (!auth.ok) return invalidClient(reply, auth.status);
     const token = oauthParam(request.query, request.body, 'token');
     if (!token) return sendOAuthError(reply, 400, 'invalid_request', 'Missing token');
+    if (auth.kind === 'account') {
+      if (!revokeAccountToken(state, auth.app, token)) return sendOAuthError(reply, 400, 'invalid_request', 'Invalid Token!');
+      state.stats.revocations += 1;
+      return reply.header('cache-control', 'no-store').send({ status: 'success' });
+    }
     const grant = grantForToken(state, auth.client, token);
     const user = grant ? state.users.get(grant.userId) : undefined;
     if (!grant || !user) return sendOAuthError(reply, 400, 'invalid_request', 'Invalid Token!');
     revokeUserGrants(state, auth.client.clientId, user.id);
     state.stats.revocations += 1;
-    if (auth.client.webhookUrl && auth.client.webhookSecret) {
+    if (state.webhookEndpoints.has(auth.client.clientId)) {
       // Zoom notifies after answering; the revoke response does not wait for the webhook.
       sendDeauthorization(state, auth.client, user, request.log).catch((error: unknown) => {
         request.log.error({ err: error }, 'app_deauthorized webhook crashed');

@@ -31,6 +31,9 @@ export function purgeExpired(state: EmulatorState): void {
   for (const [token, record] of state.accessTokens) {
     if (record.revoked || record.expiresAt + EXPIRED_ACCESS_TOKEN_MEMORY_MS <= now) state.accessTokens.delete(token);
   }
+  for (const [token, record] of state.accountTokens) {
+    if (record.revoked || record.expiresAt + EXPIRED_ACCESS_TOKEN_MEMORY_MS <= now) state.accountTokens.delete(token);
+  }
   // A grant with no token left can never be used again; a revoked one answers like a missing one.
   const inUse = new Set<string>();
   for (const record of state.accessTokens.values()) inUse.add(record.grantId);

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { OAuthErrorCode } from './grants.js';
+import type { OAuthErrorCode } from './model.js';
 
 /** The two error shapes Zoom speaks: the API's `{code, message}` and the OAuth server's `{reason, error}`. */
 

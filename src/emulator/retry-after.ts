@@ -1,7 +1,9 @@
 /**
- * RFC 9110 §10.2.3: `Retry-After = HTTP-date / delay-seconds`. A configured
- * value goes into a response header verbatim, so anything else must be refused
- * when the fault is set, not discovered as a crash on the first limited call.
+ * RFC 9110 §10.2.3: `Retry-After = HTTP-date / delay-seconds`; Zoom's
+ * rate-limit documentation shows a third form, an ISO 8601 UTC time
+ * (`Retry-After: 2020-05-31T00:00:00Z`). A configured value goes into a
+ * response header verbatim, so anything else must be refused when the fault
+ * is set, not discovered as a crash on the first limited call.
  */
 
 /** RFC 9111 §1.2.2: delta-seconds beyond 2^31 are to be read as 2^31. */
@@ -17,7 +19,16 @@ function isImfFixdate(text: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toUTCString() === text;
 }
 
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+
+/** Only the form Zoom documents: seconds precision, UTC `Z`; a date that does not exist is refused. */
+function isIsoUtcTime(text: string): boolean {
+  if (!ISO_UTC.test(text)) return false;
+  const date = new Date(text);
+  return !Number.isNaN(date.getTime()) && date.toISOString().replace('.000Z', 'Z') === text;
+}
+
 export function isRetryAfterValue(text: string): boolean {
   if (/^\d{1,10}$/.test(text)) return Number(text) <= MAX_DELAY_SECONDS;
-  return isImfFixdate(text);
+  return isImfFixdate(text) || isIsoUtcTime(text);
 }

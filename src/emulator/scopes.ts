@@ -16,6 +16,9 @@ export const SCOPES = {
   readUser: { classic: withAdmin(['user:read', 'user:write']).concat('user_profile'), granular: withAdmin(['user:read:user']) },
   listMeetings: { classic: withAdmin(['meeting:read', 'meeting:write']), granular: withAdmin(['meeting:read:list_meetings']) },
   createMeeting: { classic: withAdmin(['meeting:write']), granular: withAdmin(['meeting:write:meeting']) },
+  readMeeting: { classic: withAdmin(['meeting:read', 'meeting:write']), granular: withAdmin(['meeting:read:meeting']) },
+  updateMeeting: { classic: withAdmin(['meeting:write']), granular: withAdmin(['meeting:update:meeting']) },
+  deleteMeeting: { classic: withAdmin(['meeting:write']), granular: withAdmin(['meeting:delete:meeting']) },
   listRecordings: {
     classic: withAdmin(['recording:read', 'recording:write']),
     granular: withAdmin(['cloud_recording:read:list_user_recordings']),

@@ -14,6 +14,8 @@ export interface UserData {
 
 export interface SeedContext {
   now: number;
+  /** Every emulated user is in the emulator's one account. */
+  accountId: string;
   baseUrl: string;
   random: () => number;
   allocateMeetingId: () => number;
@@ -70,28 +72,93 @@ function passcode(random: () => number): string {
   return out;
 }
 
+/** The passcode Zoom appends to share links (`?pwd=`): 32 characters of letters, digits, `-` and `_`. */
+function recordingPasscode(random: () => number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  let out = '';
+  for (let i = 0; i < 32; i += 1) out += alphabet[Math.floor(random() * alphabet.length)];
+  return out;
+}
+
 function uuidFrom(random: () => number): string {
   const bytes = Buffer.alloc(16);
   for (let i = 0; i < 16; i += 1) bytes[i] = Math.floor(random() * 256);
   return bytes.toString('base64');
 }
 
+/** Recording file ids are UUIDs in the 8-4-4-4-12 hex form ("a2f19f96-9294-4f51-8134-6f0eea108eb2"). */
+function fileUuidFrom(random: () => number): string {
+  const bytes = Buffer.alloc(16);
+  for (let i = 0; i < 16; i += 1) bytes[i] = Math.floor(random() * 256);
+  // Version 4 and the RFC 9562 variant bits, as Zoom's ids carry.
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 function roundToQuarterHour(ms: number): number {
   return Math.round(ms / (15 * MINUTE)) * 15 * MINUTE;
 }
 
+/**
+ * The settings object Zoom returns with a created meeting: every field its
+ * Create Meeting response documents, at a new Pro account's defaults, so a
+ * client reading any of them finds it.
+ */
 export function defaultMeetingSettings(): Record<string, unknown> {
   return {
     host_video: false,
     participant_video: false,
+    cn_meeting: false,
+    in_meeting: false,
     join_before_host: false,
+    jbh_time: 0,
     mute_upon_entry: false,
-    waiting_room: true,
+    watermark: false,
+    use_pmi: false,
     approval_type: 2,
     audio: 'voip',
     auto_recording: 'none',
+    enforce_login: false,
+    enforce_login_domains: '',
+    alternative_hosts: '',
+    alternative_host_update_polls: false,
+    close_registration: false,
+    show_share_button: false,
+    allow_multiple_devices: false,
+    registrants_confirmation_email: true,
+    waiting_room: true,
+    request_permission_to_unmute_participants: false,
+    registrants_email_notification: true,
     meeting_authentication: false,
-    use_pmi: false,
+    encryption_type: 'enhanced_encryption',
+    approved_or_denied_countries_or_regions: { enable: false },
+    breakout_room: { enable: false },
+    internal_meeting: false,
+    continuous_meeting_chat: { enable: true, auto_add_invited_external_users: false, auto_add_meeting_participants: false },
+    participant_focused_meeting: false,
+    push_change_to_calendar: false,
+    resources: [],
+    allow_host_control_participant_mute_state: false,
+    alternative_hosts_email_notification: true,
+    show_join_info: false,
+    device_testing: false,
+    focus_mode: false,
+    meeting_invitees: [],
+    enable_dedicated_group_chat: false,
+    private_meeting: false,
+    email_notification: true,
+    host_save_video_order: false,
+    sign_language_interpretation: { enable: false },
+    email_in_attendee_report: false,
+    language_interpretation: { enable: false },
+    auto_start_meeting_summary: false,
+    who_will_receive_summary: 1,
+    auto_start_ai_companion_questions: false,
+    who_can_ask_questions: 1,
+    global_dial_in_countries: [],
+    global_dial_in_numbers: [],
   };
 }
 
@@ -103,13 +170,17 @@ export interface MeetingDraft extends Omit<MeetingInput, 'password'> {
   createdMs: number;
 }
 
+/** The passcode rides in the join link, so a new passcode means a new link (as at Zoom). */
+export function joinUrl(baseUrl: string, meetingId: number, password: string): string {
+  return `${baseUrl}/j/${meetingId}${password ? `?pwd=${Buffer.from(password).toString('base64url')}` : ''}`;
+}
+
 export function buildMeeting(
   host: ZoomUser,
   draft: MeetingDraft,
   ids: { id: number; uuid: string },
   baseUrl: string,
 ): ZoomMeeting {
-  const pwd = Buffer.from(draft.password).toString('base64url');
   const meeting: ZoomMeeting = {
     uuid: ids.uuid,
     id: ids.id,
@@ -121,7 +192,7 @@ export function buildMeeting(
     timezone: draft.timezone,
     agenda: draft.agenda,
     created_at: zoomTime(draft.createdMs),
-    join_url: `${baseUrl}/j/${ids.id}${draft.password ? `?pwd=${pwd}` : ''}`,
+    join_url: joinUrl(baseUrl, ids.id, draft.password),
     start_url: `${baseUrl}/s/${ids.id}?zak=${Buffer.from(`${host.id}:${ids.id}`).toString('base64url')}`,
     password: draft.password,
     settings: draft.settings,
@@ -197,7 +268,7 @@ function seedRecordings(host: ZoomUser, count: number, spanDays: number, ctx: Se
     const uuid = uuidFrom(random);
     const fileCount = 2 + Math.floor(random() * 3);
     const files: ZoomRecordingFile[] = FILE_KINDS.slice(0, fileCount).map((kind) => {
-      const fileId = uuidFrom(random).replace(/[+/=]/g, '').toLowerCase();
+      const fileId = fileUuidFrom(random);
       const file: ZoomRecordingFile = {
         id: fileId,
         meeting_id: uuid,
@@ -221,10 +292,12 @@ function seedRecordings(host: ZoomUser, count: number, spanDays: number, ctx: Se
       topic: pick(random, TOPICS),
       type: 2,
       start_time: zoomTime(startMs),
+      timezone: host.timezone,
       duration,
       total_size: files.reduce((sum, file) => sum + file.file_size, 0),
       recording_count: files.length,
       share_url: `${baseUrl}/rec/share/${uuid.replace(/[+/=]/g, '')}`,
+      recording_play_passcode: recordingPasscode(random),
       recording_files: files,
     });
   }
@@ -241,13 +314,14 @@ interface Person {
   timezone: string;
   dept: string;
   language: string;
-  account_id: string;
-  account_number: number;
   pmi: number;
   createdDaysAgo: number;
 }
 
-export function buildUser(person: Person, ctx: Pick<SeedContext, 'now' | 'baseUrl'>): ZoomUser {
+/** The number Zoom shows beside the account id; one account, one number. */
+const ACCOUNT_NUMBER = 4839201756;
+
+export function buildUser(person: Person, ctx: Pick<SeedContext, 'now' | 'baseUrl' | 'accountId'>): ZoomUser {
   const created = zoomTime(roundToQuarterHour(ctx.now - person.createdDaysAgo * DAY));
   return {
     id: person.id,
@@ -268,8 +342,8 @@ export function buildUser(person: Person, ctx: Pick<SeedContext, 'now' | 'baseUr
     pic_url: `${ctx.baseUrl}/p/${person.id}`,
     language: person.language,
     status: 'active',
-    account_id: person.account_id,
-    account_number: person.account_number,
+    account_id: ctx.accountId,
+    account_number: ACCOUNT_NUMBER,
     cluster: 'us05',
     user_created_at: created,
   };
@@ -287,8 +361,6 @@ const SEEDED_PEOPLE: ReadonlyArray<{ person: Person; meetings: MeetingPlan; reco
       timezone: 'America/New_York',
       dept: 'Engineering',
       language: 'en-US',
-      account_id: 'Lq9Zr4ZxR8m0dD6qkTnWbA',
-      account_number: 4839201756,
       pmi: 3924817560,
       createdDaysAgo: 812,
     },
@@ -307,8 +379,6 @@ const SEEDED_PEOPLE: ReadonlyArray<{ person: Person; meetings: MeetingPlan; reco
       timezone: 'Europe/Madrid',
       dept: 'Sales',
       language: 'es-ES',
-      account_id: 'Lq9Zr4ZxR8m0dD6qkTnWbA',
-      account_number: 4839201756,
       pmi: 6120398475,
       createdDaysAgo: 240,
     },
@@ -326,8 +396,6 @@ const SEEDED_PEOPLE: ReadonlyArray<{ person: Person; meetings: MeetingPlan; reco
       timezone: 'Asia/Kolkata',
       dept: '',
       language: 'en-US',
-      account_id: 'c7Hs2WmPQeK5yXoJ3nZt1g',
-      account_number: 7510938264,
       pmi: 8457710293,
       createdDaysAgo: 35,
     },
@@ -373,8 +441,6 @@ export function createUserData(fields: NewUserFields, ctx: SeedContext, withCont
       timezone: fields.timezone ?? 'UTC',
       dept: '',
       language: 'en-US',
-      account_id: digest.subarray(0, 16).toString('base64url').slice(0, 22),
-      account_number: 1_000_000_000 + (digest.readUInt32BE(0) % 8_999_999_999),
       pmi: 2_000_000_000 + (digest.readUInt32BE(4) % 7_999_999_999),
       createdDaysAgo: 0,
     },

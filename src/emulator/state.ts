@@ -1,4 +1,4 @@
-import type { FaultConfig } from './faults.js';
+import type { FaultConfig } from './model.js';
 import type { ZoomMeeting, ZoomRecording, ZoomUser } from './model.js';
 import type { ResolvedClient, ResolvedOptions } from './options.js';
 import { createUserData, seededRandom, seedUsers, type SeedContext, type UserData } from './seed.js';
@@ -33,11 +33,32 @@ export interface AccessTokenRecord {
   revoked: boolean;
 }
 
+/** A Server-to-Server token: the account's, not a user's; no grant, no refresh token. */
+export interface AccountTokenRecord {
+  clientId: string;
+  accountId: string;
+  scopes: string[];
+  issuedAt: number;
+  expiresAt: number;
+  revoked: boolean;
+}
+
 export interface RefreshTokenRecord {
   grantId: string;
   expiresAt: number;
   /** Rotation: once a newer refresh token exists, this one is dead. */
   superseded: boolean;
+}
+
+/**
+ * Where an app's events go. `unvalidated` is a URL set when the emulator
+ * started (validated, as far as the emulator knows, before it existed);
+ * registering one through the control API validates it at once.
+ */
+export interface WebhookEndpoint {
+  url: string;
+  secret: string;
+  validation: 'unvalidated' | 'passed' | 'failed';
 }
 
 export interface PageCursor {
@@ -52,20 +73,20 @@ export interface Stats {
   invalidGrant: number;
   revocations: number;
   apiCalls: Record<string, number>;
-  webhooks: { delivered: number; failed: number };
+  webhooks: { delivered: number; failed: number; refused: number; validated: number; validationFailed: number };
 }
 
-const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh_token']);
+const KNOWN_GRANT_TYPES: ReadonlySet<string> = new Set(['authorization_code', 'refresh_token', 'account_credentials']);
 const MISSING_GRANT_TYPE = '(missing)';
 const OTHER_GRANT_TYPE = '(other)';
 
 function emptyStats(): Stats {
   return {
-    tokenRequests: { authorization_code: 0, refresh_token: 0 },
+    tokenRequests: { authorization_code: 0, refresh_token: 0, account_credentials: 0 },
     invalidGrant: 0,
     revocations: 0,
     apiCalls: {},
-    webhooks: { delivered: 0, failed: 0 },
+    webhooks: { delivered: 0, failed: 0, refused: 0, validated: 0, validationFailed: 0 },
   };
 }
 
@@ -81,10 +102,16 @@ export class EmulatorState {
   grants = new Map<string, Grant>();
   accessTokens = new Map<string, AccessTokenRecord>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
+  accountTokens = new Map<string, AccountTokenRecord>();
   cursors = new Map<string, PageCursor>();
+  /** By client id: the app's webhook endpoint, which the control API can move. */
+  webhookEndpoints = new Map<string, WebhookEndpoint>();
   faults: FaultConfig = {};
   rateLimitRemaining = 0;
+  /** Calls per rate-limit category in the current second, for the X-RateLimit-Remaining header. */
+  rateWindows = new Map<string, { second: number; used: number }>();
   lostTokenResponsesRemaining = 0;
+  lostMeetingCreatesRemaining = 0;
   stats: Stats = emptyStats();
   /** Emulator-clock time before which purge.ts does not walk the maps again. */
   nextPurgeAt = 0;
@@ -106,11 +133,20 @@ export class EmulatorState {
     this.grants.clear();
     this.accessTokens.clear();
     this.refreshTokens.clear();
+    this.accountTokens.clear();
     this.cursors.clear();
     this.meetingIds.clear();
+    this.webhookEndpoints.clear();
+    for (const client of this.options.clients) {
+      if (client.webhookUrl !== undefined && client.webhookSecret !== undefined) {
+        this.webhookEndpoints.set(client.clientId, { url: client.webhookUrl, secret: client.webhookSecret, validation: 'unvalidated' });
+      }
+    }
     this.faults = {};
     this.rateLimitRemaining = 0;
+    this.rateWindows.clear();
     this.lostTokenResponsesRemaining = 0;
+    this.lostMeetingCreatesRemaining = 0;
     this.stats = emptyStats();
     this.nextPurgeAt = 0;
     if (this.options.seed) {
@@ -142,6 +178,21 @@ export class EmulatorState {
     else this.meetings.set(meeting.host_id, [meeting]);
   }
 
+  /** The meeting with this id, whoever hosts it. */
+  findMeeting(meetingId: number): ZoomMeeting | undefined {
+    for (const list of this.meetings.values()) {
+      const found = list.find((meeting) => meeting.id === meetingId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The id stays allocated: Zoom never hands a deleted meeting's id to another meeting. */
+  removeMeeting(meeting: ZoomMeeting): void {
+    const list = this.meetings.get(meeting.host_id);
+    if (list) this.meetings.set(meeting.host_id, list.filter((item) => item !== meeting));
+  }
+
   /** Meeting ids are 10–11 digit numbers, unique across the emulator like Zoom's. */
   allocateMeetingId(random: () => number = Math.random): number {
     for (;;) {
@@ -168,7 +219,7 @@ export class EmulatorState {
   }
 
   private seedContext(random: () => number): SeedContext {
-    return { now: this.now(), baseUrl: this.baseUrl, random, allocateMeetingId: () => this.allocateMeetingId(random) };
+    return { now: this.now(), baseUrl: this.baseUrl, accountId: this.options.accountId, random, allocateMeetingId: () => this.allocateMeetingId(random) };
   }
 
   private addUserData(data: UserData): void {

@@ -76,3 +76,16 @@ export class ZoomRateLimitedError extends ZoomError {
     super(`Zoom rate limit reached (${daily ? 'daily' : 'per-second'}); retry after ${retryAfterSeconds}s`, trackingId);
   }
 }
+
+/**
+ * Whether a 429 is a daily limit (wait for Zoom's 00:00 UTC reset) rather than
+ * a per-second one (retry shortly). Zoom documents `X-RateLimit-Type:
+ * Daily-limit`; real daily 429s have also come with no type at all, only a
+ * message ("You have exceeded the daily rate limit (100) of Meeting
+ * Create/Update API requests…"), so the message decides when the header is absent.
+ */
+export function isDailyRateLimit(rateLimitType: string | undefined, body: unknown): boolean {
+  if (rateLimitType !== undefined) return rateLimitType.trim().toLowerCase() !== 'qps';
+  const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : undefined;
+  return typeof message === 'string' && /\bdaily\b/i.test(message);
+}

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { Logger } from '../config/logger.js';
-import { ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
+import { isDailyRateLimit, ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
 import { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
 
 export interface ZoomTransportOptions {
@@ -113,7 +113,7 @@ export class ZoomTransport {
   /** How long to wait before retrying a 429, or throws when we should not. */
   private rateLimitWait(res: RawResponse, req: ZoomRequest, canRetry: boolean): Promise<number> {
     this.logFailure(req, 429, res.trackingId);
-    const daily = res.rateLimitType !== undefined && res.rateLimitType.toLowerCase() !== 'qps';
+    const daily = isDailyRateLimit(res.rateLimitType, res.body);
     const retryAfter = res.retryAfterSeconds ?? (daily ? secondsUntilUtcMidnight() : 1);
     if (daily || !canRetry || retryAfter * 1000 > this.maxRateLimitWaitMs) {
       return Promise.reject(new ZoomRateLimitedError(retryAfter, daily, res.trackingId));
@@ -161,7 +161,8 @@ export class ZoomTransport {
     } catch (err) {
       const timedOut = timedOutHere || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
       if (req.signal?.aborted || err instanceof ZoomUnavailableError) throw err;
-      this.options.logger.warn(
+      // An outage's symptom: summarised by the domain, detailed here at debug.
+      this.options.logger.debug(
         { zoom: { method: req.method, path: pathOf(req.url), timedOut, cause: errorCode(err) } },
         'Zoom request failed before a response',
       );
@@ -179,8 +180,18 @@ export class ZoomTransport {
     }
   }
 
+  /**
+   * Every failed call is logged with Zoom's tracking id (support asks for it).
+   * Outages, rate limits and a refused access token are expected and come in
+   * waves: the domain summarises those (one line per outage, per paused
+   * connection), so here they are debug. Any other refusal is Zoom telling us
+   * something about our request: a warning.
+   */
   private logFailure(req: ZoomRequest, status: number, trackingId: string | undefined): void {
-    this.options.logger.warn({ zoom: { method: req.method, path: pathOf(req.url), status, trackingId } }, 'Zoom call failed');
+    const expected = status >= 500 || status === 429 || status === 401;
+    const line = { zoom: { method: req.method, path: pathOf(req.url), status, trackingId } };
+    if (expected) this.options.logger.debug(line, 'Zoom call failed');
+    else this.options.logger.warn(line, 'Zoom call failed');
   }
 }
 

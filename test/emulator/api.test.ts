@@ -57,6 +57,16 @@ describe('API /v2', () => {
       expect(response.body).toEqual({ code: 124, message: 'Invalid access token.' });
     });
 
+    it('a successful answer carries the X-RateLimit headers of its endpoint\'s category', async () => {
+      const me = await api(emulator.url, '/v2/users/me', tokens.access_token);
+      const meetings = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token);
+      expect([me.headers.get('x-ratelimit-category'), me.headers.get('x-ratelimit-type'), me.headers.get('x-ratelimit-limit')]).toEqual(['Light', 'QPS', '30']);
+      expect([meetings.headers.get('x-ratelimit-category'), meetings.headers.get('x-ratelimit-limit')]).toEqual(['Medium', '20']);
+      const remaining = Number(meetings.headers.get('x-ratelimit-remaining'));
+      expect(remaining).toBeGreaterThanOrEqual(0);
+      expect(remaining).toBeLessThan(20);
+    });
+
     it('every error response carries a fresh x-zm-trackingid', async () => {
       const first = await api(emulator.url, '/v2/nowhere', tokens.access_token);
       const second = await api(emulator.url, '/v2/nowhere', tokens.access_token);
@@ -241,6 +251,11 @@ describe('API /v2', () => {
       });
       expect(typeof created.body['id']).toBe('number');
       for (const field of ['uuid', 'created_at', 'join_url', 'start_url']) expect(typeof created.body[field]).toBe('string');
+      const settings = created.body['settings'] as Record<string, unknown>;
+      for (const field of ['jbh_time', 'encryption_type', 'breakout_room', 'continuous_meeting_chat', 'alternative_hosts', 'global_dial_in_numbers', 'email_notification']) {
+        expect(settings).toHaveProperty(field);
+      }
+      expect(Object.keys(settings).length).toBeGreaterThanOrEqual(45);
       const all = await api(emulator.url, '/v2/users/me/meetings?page_size=300', tokens.access_token);
       expect((all.body['meetings'] as Array<{ id: number }>).map((m) => m.id)).toContain(created.body['id']);
     });
@@ -318,6 +333,16 @@ describe('API /v2', () => {
       expect(files.length).toBe(first['recording_count']);
       for (const field of ['id', 'meeting_id', 'recording_start', 'recording_end', 'file_type', 'file_extension', 'file_size', 'download_url', 'status', 'recording_type']) {
         expect(files[0]).toHaveProperty(field);
+      }
+    });
+
+    it('recordings carry the host\'s timezone and a recording_play_passcode, and files UUID-style ids', async () => {
+      const response = await api(emulator.url, `/v2/users/me/recordings?from=${isoDate(-30)}&to=${isoDate(0)}`, tokens.access_token);
+      const meetings = response.body['meetings'] as Array<{ timezone: string; recording_play_passcode: string; recording_files: Array<{ id: string }> }>;
+      for (const meeting of meetings) {
+        expect(meeting.timezone).toBe('America/New_York');
+        expect(meeting.recording_play_passcode).toMatch(/^[A-Za-z0-9_-]{32}$/);
+        for (const file of meeting.recording_files) expect(file.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       }
     });
 

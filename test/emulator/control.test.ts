@@ -104,7 +104,7 @@ describe('revocation, deauthorization and the control API', () => {
     const result = await control(emulator.url, 'deauthorize', { userId: AVA.id });
     expect(result.body).toMatchObject({ delivered: false, status: 500 });
     const stats = await control(emulator.url, 'stats');
-    expect(stats.body['webhooks']).toEqual({ delivered: 0, failed: 1 });
+    expect(stats.body['webhooks']).toEqual({ delivered: 0, failed: 1, refused: 0, validated: 0, validationFailed: 0 });
   });
 
   it('deauthorize of an unknown user is a 404', async () => {
@@ -170,7 +170,7 @@ describe('revocation, deauthorization and the control API', () => {
     await tokenRequest(emulator.url, {});
     const stats = await control(emulator.url, 'stats');
     expect(stats.status).toBe(200);
-    expect(stats.body['tokenRequests']).toEqual({ authorization_code: 0, refresh_token: 0, '(other)': 5, '(missing)': 1 });
+    expect(stats.body['tokenRequests']).toEqual({ authorization_code: 0, refresh_token: 0, account_credentials: 0, '(other)': 5, '(missing)': 1 });
   });
 
   it('reset returns to the seeded state, dropping grants and added users', async () => {

@@ -85,6 +85,29 @@ describe('fault injection', () => {
     expect(limited.headers.get('x-ratelimit-type')).toBe('Daily');
   });
 
+  it('a Daily-limit 429 without retryAfter sends Zoom\'s documented type and the next 00:00 UTC in ISO 8601', async () => {
+    await control(emulator.url, 'faults', { rateLimit: { count: 1, type: 'Daily-limit' } });
+    const limited = await api(emulator.url, '/v2/users/me', tokens.access_token);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('x-ratelimit-type')).toBe('Daily-limit');
+    const midnight = new Date();
+    midnight.setUTCHours(24, 0, 0, 0);
+    expect(limited.headers.get('retry-after')).toBe(midnight.toISOString().replace('.000Z', 'Z'));
+  });
+
+  it('a message-only daily 429 has neither Retry-After nor X-RateLimit-Type, only Zoom\'s message naming the daily limit', async () => {
+    await control(emulator.url, 'faults', { rateLimit: { count: 1, shape: 'message-only' } });
+    const limited = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body: '{}' });
+    expect(limited.status).toBe(429);
+    expect(limited.body).toEqual({
+      code: 429,
+      message:
+        'You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user. You may resume these requests at GMT 00:00:00.',
+    });
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(limited.headers.get('x-ratelimit-type')).toBeNull();
+  });
+
   it('tokenEndpointDown makes the token endpoint answer 503 while the API keeps working', async () => {
     await control(emulator.url, 'faults', { tokenEndpointDown: true });
     const down = await refresh(emulator.url, tokens.refresh_token);
@@ -187,8 +210,8 @@ describe('fault injection', () => {
     expect(cleared.body['faults']).toEqual({});
   });
 
-  it('a retryAfter that is neither delay-seconds nor an HTTP-date is refused, so no limited call can crash', async () => {
-    const refused: unknown[] = ['a\nb', 'soon', '', ' 5', '-1', 'Sun, 31 Feb 2030 10:00:00 GMT', 'Mon, 06 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 08:49:37 UTC', -1, 1.5];
+  it('a retryAfter that is neither delay-seconds, an HTTP-date nor an ISO 8601 UTC time is refused, so no limited call can crash', async () => {
+    const refused: unknown[] = ['a\nb', 'soon', '', ' 5', '-1', 'Sun, 31 Feb 2030 10:00:00 GMT', 'Mon, 06 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 08:49:37 UTC', '2030-02-31T00:00:00Z', '2030-01-01T00:00:00+01:00', '2030-01-01T00:00:00.000Z', -1, 1.5];
     for (const retryAfter of refused) {
       const response = await control(emulator.url, 'faults', { rateLimit: { count: 1, retryAfter } });
       expect(response.status, JSON.stringify(retryAfter)).toBe(400);
@@ -196,7 +219,7 @@ describe('fault injection', () => {
       // Nothing was installed: the next call is served, not limited.
       expect((await api(emulator.url, '/v2/users/me', tokens.access_token)).status).toBe(200);
     }
-    for (const retryAfter of [0, 120, '120', 'Sun, 06 Nov 1994 08:49:37 GMT']) {
+    for (const retryAfter of [0, 120, '120', 'Sun, 06 Nov 1994 08:49:37 GMT', '2020-05-31T00:00:00Z']) {
       expect((await control(emulator.url, 'faults', { rateLimit: { count: 1, retryAfter } })).status).toBe(200);
       const limited = await api(emulator.url, '/v2/users/me', tokens.access_token);
       expect(limited.status).toBe(429);

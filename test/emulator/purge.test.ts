@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkAccessToken, exchangeCode, issueCode, refreshGrant, revokeUserGrants, type TokenResponse } from '../../src/emulator/grants.js';
+import { checkAccessToken, exchangeCode, issueCode, refreshGrant, revokeUserGrants } from '../../src/emulator/grants.js';
+import type { TokenResponse } from '../../src/emulator/model.js';
 import { resolveOptions, type ResolvedClient } from '../../src/emulator/options.js';
 import { MAX_PAGE_CURSORS, paginate } from '../../src/emulator/paging.js';
 import { EXPIRED_ACCESS_TOKEN_MEMORY_MS, PURGE_INTERVAL_MS } from '../../src/emulator/purge.js';

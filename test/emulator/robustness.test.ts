@@ -46,6 +46,16 @@ describe('hostile and malformed input', () => {
     }
   });
 
+  it('an API body in a content type other than JSON gets 400 code 300, as Zoom\'s error definitions show', async () => {
+    const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"topic":"x"}',
+    });
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ code: 300, message: 'Request Body should be a valid JSON object.' });
+  });
+
   it('malformed JSON gets 400 code 300', async () => {
     for (const body of ['{', '{"topic": }', 'null', '[1,2]', '"text"']) {
       const response = await api(emulator.url, '/v2/users/me/meetings', tokens.access_token, { method: 'POST', body });
@@ -126,14 +136,14 @@ describe('hostile and malformed input', () => {
     }
   });
 
-  it('a JSON body at the token endpoint is a missing-parameter error, not a crash', async () => {
+  it('an oddly typed JSON body at the token endpoint is an unsupported grant type, not a crash', async () => {
     const response = await fetch(`${emulator.url}/oauth/token`, {
       method: 'POST',
       headers: { authorization: basicAuth(CLIENT.clientId, CLIENT.clientSecret), 'content-type': 'application/json' },
       body: '{"grant_type": ["refresh_token"]}',
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: 'invalid_request' });
+    expect(await response.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 
   it('repeated query parameters and odd encodings do not break the consent page', async () => {

@@ -9,7 +9,7 @@ import type { OutboxRecord } from '../../src/store/types.js';
 import { connectUser } from '../helpers/flow.js';
 import { PROFILE, REFRESH, REVOKE, ServiceClient } from '../helpers/http-client.js';
 import { SqlStore } from '../../src/store/index.js';
-import { EmulatorControl } from '../helpers/rel-emulator.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { closeHttpAgents } from '../helpers/rel-http.js';
 import { deauthorizationEvent, deliver, signedDelivery } from '../helpers/rel-webhook.js';
 import { startStack, TEST_CLIENT_ID, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';

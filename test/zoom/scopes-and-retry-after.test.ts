@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasAnyScope, parseRetryAfter, parseScopes, REQUIRED_SCOPES, secondsUntilUtcMidnight } from '../../src/zoom/index.js';
+import { hasAnyScope, isDailyRateLimit, parseRetryAfter, parseScopes, REQUIRED_SCOPES, secondsUntilUtcMidnight } from '../../src/zoom/index.js';
 
 describe('scopes', () => {
   it('a classic scope covers the granular scopes under it', () => {
@@ -40,6 +40,11 @@ describe('Retry-After', () => {
     expect(parseRetryAfter('Wed, 25 Nov 2026 10:01:30 GMT', now)).toBe(90);
   });
 
+  it('an ISO 8601 time (Zoom\'s documented daily-limit form) becomes the seconds until then', () => {
+    expect(parseRetryAfter('2026-11-25T10:02:00Z', now)).toBe(120);
+    expect(parseRetryAfter('2026-11-25T11:02:00+01:00', now)).toBe(120);
+  });
+
   it('a date in the past means retry now', () => {
     expect(parseRetryAfter('Wed, 25 Nov 2026 09:00:00 GMT', now)).toBe(0);
   });
@@ -59,5 +64,20 @@ describe('Retry-After', () => {
   it('garbage or absence gives no value', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+});
+
+describe('daily rate limits', () => {
+  it('X-RateLimit-Type Daily-limit (and the older Daily) is daily; QPS is not', () => {
+    expect(isDailyRateLimit('Daily-limit', { code: 429, message: 'x' })).toBe(true);
+    expect(isDailyRateLimit('Daily', undefined)).toBe(true);
+    expect(isDailyRateLimit('QPS', { code: 429, message: 'daily' })).toBe(false);
+  });
+
+  it('without X-RateLimit-Type, a message naming the daily limit is daily and any other is not', () => {
+    const daily = 'You have exceeded the daily rate limit (100) of Meeting Create/Update API requests permitted for this particular user.';
+    expect(isDailyRateLimit(undefined, { code: 429, message: daily })).toBe(true);
+    expect(isDailyRateLimit(undefined, { code: 429, message: 'You have reached the maximum per-second rate limit for this API. Try again later.' })).toBe(false);
+    expect(isDailyRateLimit(undefined, 'not json')).toBe(false);
   });
 });

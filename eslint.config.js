@@ -22,32 +22,6 @@ export default tseslint.config(
   },
   ...boundaries,
   {
-    // The Google emulator, like the Zoom one, shares no code with the client it emulates (src/google/) or
-    // anything else in the project; test/google-emulator/isolation.test.ts resolves every import.
-    files: ['src/google-emulator/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { regex: '^\\.\\./', message: 'The Google emulator shares no code with the rest of the project (DESIGN.md).' },
-            { regex: '^(#|zoom-connect(/|$))', message: 'The Google emulator must not import the project through its package name or subpath imports.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The client must not lean on its emulator: each side reads GOOGLE.md on its own.
-    files: ['src/google/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ regex: '(^|/)google-emulator(/|$)', message: 'The Google client shares no code with the Google emulator (DESIGN.md).' }] },
-      ],
-    },
-  },
-  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },

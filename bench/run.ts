@@ -9,6 +9,7 @@
  *   npm run bench -- --cpu-prof            also CPU-profile the app process and print its hot frames
  *   npm run bench -- --scale               the million-connection data benchmark instead (bench/scale.ts)
  *   npm run bench -- --appointments        appointment meetings per provider alone (bench/appointments.ts; a full run ends with it)
+ *   npm run bench -- --recovery            recovery after a Zoom outage, 3 instances (bench/recovery.ts)
  *   npm run bench -- --events              lifecycle events instead: delivery at 1 and 3 instances, outbox cost (bench/events.ts)
  *
  * Only a full run (no --only, --backends or --cpu-prof) writes
@@ -125,6 +126,11 @@ async function main(): Promise<void> {
   if (argv.includes('--appointments')) {
     const { runAppointments } = await import('./appointments.js');
     await runAppointments();
+    return;
+  }
+  if (argv.includes('--recovery')) {
+    const { runRecovery } = await import('./recovery.js');
+    await runRecovery();
     return;
   }
   if (argv.includes('--events')) {

@@ -28,6 +28,42 @@ export const boundaries = [
     },
   },
   {
+    // The Google emulator, like the Zoom one, shares no code with the client it emulates (src/google/) or
+    // anything else in the project; test/google-emulator/isolation.test.ts resolves every import.
+    files: ['src/google-emulator/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^\\.\\./', message: 'The Google emulator shares no code with the rest of the project (DESIGN.md).' },
+            { regex: '^(#|zoom-connect(/|$))', message: 'The Google emulator must not import the project through its package name or subpath imports.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The client must not lean on its emulator: each side reads GOOGLE.md on its own.
+    files: ['src/google/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)google-emulator(/|$)', message: 'The Google client shares no code with the Google emulator (DESIGN.md).' }] },
+      ],
+    },
+  },
+  {
+    // The Zoom client must not lean on its emulator either.
+    files: ['src/zoom/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)emulator(/|$)', message: 'The Zoom client shares no code with the Zoom emulator (DESIGN.md).' }] },
+      ],
+    },
+  },
+  {
     files: ['src/http/**', 'src/adapters/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [portsFromEdges] }] },
   },

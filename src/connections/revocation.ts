@@ -46,6 +46,7 @@ export class Revocation {
       }
     }
     await this.deps.audit.record(userId, 'revoked', ctx, { revokedAtZoom });
+    this.deps.logger.info({ userId, zoomUserId: before.zoomUserId, revokedAtZoom }, 'Zoom disconnected by the user');
     return { disconnected: true, revokedAtZoom, connection: await this.deps.store.connections.get(userId) };
   }
 

@@ -265,7 +265,11 @@ export class TokenManager {
       this.deps.logger.error({ userId: row.userId }, 'a refresh result could not be saved: the connection changed under its lock');
       return { kind: 'failed', error: notConnected() };
     }
-    this.deps.logger.debug({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
+    if (row.refreshFailureCount > 0 || row.status === 'inactive') {
+      this.deps.logger.info({ userId: row.userId, zoomUserId: row.zoomUserId, failuresBefore: row.refreshFailureCount }, 'Zoom token refresh succeeded again: connection active');
+    } else {
+      this.deps.logger.debug({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
+    }
     return { kind: 'done', grant: toGrant(saved, tokenSet.accessToken) };
   }
 
@@ -302,13 +306,13 @@ export class TokenManager {
     const log = { userId: row.userId, failureCount: verdict.failureCount, status: verdict.status, trackingId, error: describeRefreshFailure(err) };
     switch (failure.kind) {
       case 'grant_dead':
-        this.deps.logger.info(log, 'Zoom refused the refresh token: the connection needs the user to connect again');
+        this.deps.logger.info({ ...log, zoomUserId: row.zoomUserId }, 'Zoom refused the refresh token: connection needs_reauth (the user must connect again)');
         break;
       case 'client_rejected':
         this.deps.logger.error(log, 'Zoom refused this app\'s client credentials on refresh: check ZOOM_USER_MANAGED_CLIENT_ID and ZOOM_USER_MANAGED_CLIENT_SECRET');
         break;
       case 'outage':
-        if (verdict.status === 'inactive') this.deps.logger.warn(log, 'Zoom token refresh failed too often: connection inactive');
+        if (verdict.status === 'inactive') this.deps.logger.warn({ ...log, zoomUserId: row.zoomUserId }, 'Zoom token refresh failed too often: connection inactive');
         else if (describeRefreshFailure(err).startsWith('zoom_unavailable:')) this.health.refreshFailedByOutage(now, log.error);
         else this.deps.logger.warn(log, 'Zoom token refresh failed');
         break;

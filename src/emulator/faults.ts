@@ -7,9 +7,6 @@ import { oauthErrorForStatus, oauthParam, sendApiError, sendOAuthError } from '.
 import type { EmulatorState } from './state.js';
 import { surfaceOf, type Surface } from './surface.js';
 
-// Test helpers outside the emulator import the type from here, where it lived before model.ts.
-export type { FaultConfig } from './model.js';
-
 /** Without a filter, general faults hit the API only; the OAuth server has its own switches. */
 const DEFAULT_FAULT_PATHS = ['/v2/'];
 

@@ -43,6 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   securityHeaders(app, { https: config.zoom.redirectUri.startsWith('https:') });
 
   await app.register(fastifySwagger, {
+    // Shared schemas keep their $id as their component name: #/components/schemas/Problem.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

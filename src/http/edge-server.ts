@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { clientErrorHandler } from './client-errors.js';
 import { installErrorHandling, installNotFound, problemFor } from './error-handler.js';
 import { problem, sendProblem, type Problem } from './problem.js';
+import { addSharedSchemas } from './schemas.js';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -35,6 +36,7 @@ export function createEdgeServer(opts: EdgeServerOptions): FastifyInstance {
   });
   installErrorHandling(app);
   installNotFound(app);
+  addSharedSchemas(app);
   return app;
 }
 

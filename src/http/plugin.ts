@@ -6,6 +6,7 @@ import { UnauthenticatedError } from './auth.js';
 import { EdgeRefusal } from './edge-refusal.js';
 import { installErrorHandling } from './error-handler.js';
 import { forgeryGuard } from './forgery-guard.js';
+import { addSharedSchemas } from './schemas.js';
 import type { ResolvedPluginOptions, ZoomConnectPluginOptions } from './plugin-options.js';
 import { appointmentRoutes } from './routes/appointments.js';
 import { connectRoutes } from './routes/connect.js';
@@ -31,6 +32,7 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
   const limits = opts.rateLimit === false ? false : (opts.rateLimit ?? DEFAULT_RATE_LIMIT);
   if (limits) await app.register(fastifyRateLimit, { global: false });
   installErrorHandling(app);
+  addSharedSchemas(app);
   app.decorateRequest('appUserId', '');
 
   const resolved: ResolvedPluginOptions = {

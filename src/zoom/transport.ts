@@ -161,7 +161,8 @@ export class ZoomTransport {
     } catch (err) {
       const timedOut = timedOutHere || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
       if (req.signal?.aborted || err instanceof ZoomUnavailableError) throw err;
-      this.options.logger.warn(
+      // An outage's symptom: summarised by the domain, detailed here at debug.
+      this.options.logger.debug(
         { zoom: { method: req.method, path: pathOf(req.url), timedOut, cause: errorCode(err) } },
         'Zoom request failed before a response',
       );
@@ -179,8 +180,18 @@ export class ZoomTransport {
     }
   }
 
+  /**
+   * Every failed call is logged with Zoom's tracking id (support asks for it).
+   * Outages, rate limits and a refused access token are expected and come in
+   * waves: the domain summarises those (one line per outage, per paused
+   * connection), so here they are debug. Any other refusal is Zoom telling us
+   * something about our request: a warning.
+   */
   private logFailure(req: ZoomRequest, status: number, trackingId: string | undefined): void {
-    this.options.logger.warn({ zoom: { method: req.method, path: pathOf(req.url), status, trackingId } }, 'Zoom call failed');
+    const expected = status >= 500 || status === 429 || status === 401;
+    const line = { zoom: { method: req.method, path: pathOf(req.url), status, trackingId } };
+    if (expected) this.options.logger.debug(line, 'Zoom call failed');
+    else this.options.logger.warn(line, 'Zoom call failed');
   }
 }
 

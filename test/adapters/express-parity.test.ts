@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedCore } from '../helpers/embedded.js';
 import { startExpressHost, type ExpressHost } from '../helpers/express-host.js';
 import { Browser, consent } from '../helpers/flow.js';
-import { EmulatorControl, expectProblem, MEETINGS, ServiceClient, STATUS } from '../helpers/http-client.js';
+import {
+  expectProblem,
+  MEETINGS,
+  ServiceClient,
+  STATUS,
+} from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 
 /**
  * Through the Express adapter a request gets the answer the standalone

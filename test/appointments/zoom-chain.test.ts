@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlStore } from '../../src/store/index.js';
-import { connect, EmulatorControl, expectProblem, REVOKE } from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
+import { connect, expectProblem, REVOKE } from '../helpers/http-client.js';
 import { booking, startAppointmentStack, uniqueAppointment, ZoomAdmin, type AppointmentStack } from './helpers.js';
 
 describe('the provider chain zoom_user, zoom_account, google_meet', () => {

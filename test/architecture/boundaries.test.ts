@@ -65,3 +65,20 @@ describe('layer boundaries kept by ESLint', () => {
     expect(errors.length).toBeGreaterThan(0);
   });
 });
+
+describe('clients and their emulators kept apart by ESLint', () => {
+  it('the Google emulator importing anything of the project is refused', async () => {
+    const errors = await importErrors('src/google-emulator/fixture.ts', "import { GoogleCalendarClient } from '../google/index.js';\nexport const x = GoogleCalendarClient;\n");
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('the Google client importing the Google emulator is refused', async () => {
+    const errors = await importErrors('src/google/fixture.ts', "import { startGoogleEmulator } from '../google-emulator/index.js';\nexport const x = startGoogleEmulator;\n");
+    expect(errors).toHaveLength(1);
+  });
+
+  it('the Zoom client importing the Zoom emulator is refused', async () => {
+    const errors = await importErrors('src/zoom/fixture.ts', "import { startEmulator } from '../emulator/index.js';\nexport const x = startEmulator;\n");
+    expect(errors).toHaveLength(1);
+  });
+});

@@ -210,4 +210,31 @@ describe('demo page in Chromium against `zoom-connect serve`', () => {
     // The failed 401 fetch itself is the only console error the browser reports.
     expect(problems.filter((p) => !/401/.test(p))).toEqual([]);
   }, 60_000);
+
+  it('a callback reason the page does not know is shown as a fixed message, never echoed', async () => {
+    const { page, problems } = await openPage();
+    for (const reason of ['constructor', '<b>Call +1 555 0100 to fix your account</b>']) {
+      await page.goto(`${service.baseUrl}/?zoom=error&reason=${encodeURIComponent(reason)}`);
+      await page.locator('#banner', { hasText: 'Connecting Zoom did not work. Please try again.' }).waitFor();
+      const banner = await page.locator('#banner-text').textContent();
+      expect(banner).toBe('Connecting Zoom did not work. Please try again.');
+      expect(new URL(page.url()).search).toBe('');
+    }
+    await saveScreenshot(page, '10-unknown-reason');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('a stored session that expired returns to sign-in saying so', async () => {
+    const { page, problems } = await openPage();
+    await signIn(page, 'demo-user-3');
+    await page.evaluate((key) => {
+      const session = JSON.parse(sessionStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+      sessionStorage.setItem(key, JSON.stringify({ ...session, expiresAt: new Date(Date.now() - 1000).toISOString() }));
+    }, SESSION_KEY);
+    await page.reload();
+
+    await page.locator('#sign-in').waitFor();
+    await page.locator('#error', { hasText: /session expired/i }).waitFor();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import type { OutboxRecord } from '../../src/store/types.js';
 import { connectUser } from '../helpers/flow.js';
 import { PROFILE, REFRESH, REVOKE, ServiceClient } from '../helpers/http-client.js';
 import { SqlStore } from '../../src/store/index.js';
-import { EmulatorControl } from '../helpers/rel-emulator.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { closeHttpAgents } from '../helpers/rel-http.js';
 import { deauthorizationEvent, deliver, signedDelivery } from '../helpers/rel-webhook.js';
 import { startStack, TEST_CLIENT_ID, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
@@ -140,5 +140,15 @@ describe.each(BACKENDS)('connection events on %s', (backend) => {
       status: 'needs_reauth',
       reason: 'token_unreadable',
     });
+  });
+
+  test('/metrics reports deliveries, their delay, and pending and dead counts', async () => {
+    const u = await connected('metrics');
+    await receivedTypes(u.userId);
+    const metrics = (await client.get('/metrics')).text;
+    expect(metrics).toMatch(/zoom_connect_events_delivered_total\{type="connection.connected"\} [1-9]/);
+    expect(metrics).toMatch(/zoom_connect_events_delivery_delay_seconds_count [1-9]/);
+    expect(metrics).toContain('zoom_connect_events_outbox{status="pending"}');
+    expect(metrics).toContain('zoom_connect_events_outbox{status="dead"} 0');
   });
 });

@@ -17,7 +17,7 @@ import { beforeEach } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { freePort } from './net.js';
 import { connectOverHttp, type ConnectedView } from './rel-connect.js';
-import { EmulatorControl } from './rel-emulator.js';
+import { EmulatorControl } from './emulator-control.js';
 import { http, loopbackAddress, type HttpOptions, type HttpResult } from './rel-http.js';
 import { freshDatabaseUrl } from './store-fixtures.js';
 

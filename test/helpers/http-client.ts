@@ -6,10 +6,9 @@
  */
 import { expect } from 'vitest';
 import type { EmulatorClient } from '../../src/emulator/index.js';
-import type { Stats } from '../../src/emulator/state.js';
-import type { FaultConfig } from '../../src/emulator/faults.js';
 import { Browser, consent } from './flow.js';
 import type { TestStack } from './stack.js';
+
 
 export const OAUTH = '/api/zoom/oauth';
 export const AUTHORIZE = `${OAUTH}/user/authorize`;
@@ -192,38 +191,6 @@ export function uniqueUser(label: string): { userId: string; zoomEmail: string }
 }
 
 /** The emulator's control API (/_emulator/...). */
-export class EmulatorControl {
-  constructor(private readonly url: string) {}
-
-  async stats(): Promise<Stats> {
-    const res = await fetch(`${this.url}/_emulator/stats`);
-    return (await res.json()) as Stats;
-  }
-
-  /** Replaces the whole fault picture; `{}` clears it. */
-  async faults(faults: FaultConfig): Promise<void> {
-    const res = await this.post('/_emulator/faults', faults);
-    expect(res.status).toBe(200);
-  }
-
-  async expire(email: string): Promise<number> {
-    const res = await this.post('/_emulator/expire', { email });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { expired: number }).expired;
-  }
-
-  /** Revokes the user's grants at Zoom and sends app_deauthorized if the client has a webhook. */
-  async deauthorize(email: string): Promise<{ revokedGrants: number; delivered: boolean }> {
-    const res = await this.post('/_emulator/deauthorize', { email });
-    expect(res.status).toBe(200);
-    return (await res.json()) as { revokedGrants: number; delivered: boolean };
-  }
-
-  private post(path: string, body: unknown): Promise<Response> {
-    return fetch(`${this.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  }
-}
-
 /**
  * An override of the stack's emulator client: startStack spreads it over the
  * client it builds (id, secret, redirect URI, webhook), so only the fields

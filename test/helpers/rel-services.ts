@@ -14,7 +14,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { startService, type RunningService } from '../../src/service.js';
 import { Browser, connectUser } from './flow.js';
 import { freePort } from './net.js';
-import { EmulatorControl } from './rel-emulator.js';
+import { EmulatorControl } from './emulator-control.js';
 import { TestClock } from './stack.js';
 import { freshDatabaseUrl } from './store-fixtures.js';
 

@@ -5,7 +5,6 @@ import {
   begin,
   CALLBACK,
   connect,
-  EmulatorControl,
   expectProblem,
   MEETINGS,
   PROFILE,
@@ -17,6 +16,7 @@ import {
   type Json,
   type Reply,
 } from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { AFTER_CONNECT_URL, startStack, type TestStack } from '../helpers/stack.js';
 
 /**

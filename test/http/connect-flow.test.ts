@@ -5,7 +5,6 @@ import {
   AUTHORIZE,
   begin,
   connect,
-  EmulatorControl,
   expectProblem,
   JWT_LIKE,
   MEETINGS,
@@ -23,6 +22,7 @@ import {
   matching,
   containing,
 } from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { AFTER_CONNECT_URL, startStack, TEST_CLIENT_ID, type TestStack } from '../helpers/stack.js';
 
 /**

@@ -6,7 +6,6 @@ import {
   begin,
   clientOverride,
   connect,
-  EmulatorControl,
   expectProblem,
   MEETINGS,
   PROFILE,
@@ -19,6 +18,7 @@ import {
   uniqueUser,
   type Connected,
 } from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { AFTER_CONNECT_URL, startStack, TEST_JWT_SECRET, type TestStack } from '../helpers/stack.js';
 
 /**

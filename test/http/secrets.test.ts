@@ -4,7 +4,6 @@ import {
   approve,
   begin,
   connect,
-  EmulatorControl,
   JWT_LIKE,
   MEETINGS,
   PROFILE,
@@ -15,6 +14,7 @@ import {
   STATUS,
   uniqueUser,
 } from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { startStack, TEST_CLIENT_SECRET, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
 
 /**

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connect,
-  EmulatorControl,
   expectProblem,
   JWT_LIKE,
   MEETINGS,
@@ -19,6 +18,7 @@ import {
   anyArray,
   containing,
 } from '../helpers/http-client.js';
+import { EmulatorControl } from '../helpers/emulator-control.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 
 /** The endpoints that act for a signed-in app user on their own Zoom connection. */

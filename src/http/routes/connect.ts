@@ -18,6 +18,7 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
     {
       config: { rateLimit: opts.rateLimit.authorize },
       schema: {
+        operationId: 'startZoomConnect',
         summary: 'Start connecting Zoom',
         description: 'Returns the Zoom consent URL to send the browser to, and sets the browser-binding cookie.',
         tags: ['connect'],
@@ -64,6 +65,7 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
       // its requests (the default at info) must log the path only.
       logSerializers: { req: withoutQuery },
       schema: {
+        operationId: 'completeZoomConnect',
         summary: 'Zoom\'s redirect after consent',
         description:
           'Validates the state and browser binding, exchanges the code, stores the connection, then redirects to POST_CONNECT_REDIRECT_URL with zoom=connected or zoom=error&reason=CODE. With Accept: application/json, answers JSON instead.',
@@ -77,7 +79,15 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
             error_description: { type: 'string', maxLength: 2048 },
           },
         },
-        response: { 200: statusSchema, ...errorResponses },
+        response: {
+          200: { description: 'With Accept: application/json: the new connection\'s status', ...statusSchema },
+          303: {
+            description: 'A browser navigation: to POST_CONNECT_REDIRECT_URL (or the allow-listed returnTo) with ?zoom=connected, or ?zoom=error&reason=CODE on any failure',
+            headers: { location: { type: 'string', description: 'Where the browser goes next' } },
+            type: 'null',
+          },
+          ...errorResponses,
+        },
       },
       errorHandler: callbackErrorHandler(opts),
     },

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
 import type { RecentEvents } from '../../events/recent-events.js';
 import type { BearerAuthenticator } from '../auth.js';
+import { problemResponse } from '../schemas.js';
 
 const WEB_DIR = join(import.meta.dirname, '..', '..', '..', 'web');
 /** A Map, not an object literal: `__proto__` or `constructor` must be a miss, not an inherited hit. */
@@ -27,6 +28,7 @@ export function demoRoutes(
 ): void {
   app.get<{ Querystring: { after: number } }>('/demo/events', {
     schema: {
+      operationId: 'listDemoEvents',
       summary: "Demo: the lifecycle events the signed-in user's in-process handler received, after a cursor",
       tags: ['demo'],
       security: [{ bearerAuth: [] }],
@@ -49,6 +51,8 @@ export function demoRoutes(
             },
           },
         },
+        400: problemResponse('Invalid cursor (validation_failed)'),
+        401: problemResponse('Not signed in (unauthenticated)'),
       },
     },
   }, async (request) => {

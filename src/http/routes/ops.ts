@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Connections } from '../../connections/index.js';
-import { problemSchema } from '../problem.js';
+import { problemResponse } from '../schemas.js';
 
 /** Liveness, readiness (the database answers) and Prometheus metrics. */
 export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, 'ready'>, moreMetrics: Registry[] = []): void {
@@ -22,16 +22,30 @@ export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, '
     done();
   });
 
-  const hidden = { hide: true, tags: ['operations'] };
-  app.get('/healthz', { schema: { ...hidden, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } } }, () => ({ ok: true }));
+  const tags = ['operations'];
+  app.get('/healthz', {
+    schema: { operationId: 'getHealth', summary: 'Liveness: the process answers', tags, response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } } } },
+  }, () => ({ ok: true }));
   app.get('/readyz', {
-    schema: { ...hidden, response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, 503: problemSchema } },
+    schema: {
+      operationId: 'getReadiness',
+      summary: 'Readiness: the database answers',
+      tags,
+      response: { 200: { type: 'object', properties: { ready: { type: 'boolean' } } }, 503: problemResponse('The database is not reachable') },
+    },
   }, async () => {
     await connections.ready();
     return { ready: true };
   });
   const exposed = Registry.merge([registry, ...moreMetrics]);
-  app.get('/metrics', { schema: hidden }, async (_request, reply) => {
+  app.get('/metrics', {
+    schema: {
+      operationId: 'getMetrics',
+      summary: 'Prometheus metrics (text exposition format)',
+      tags,
+      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  }, async (_request, reply) => {
     return reply.type(exposed.contentType).send(await exposed.metrics());
   });
 }

@@ -34,13 +34,14 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
 
   app.get('/api/zoom/oauth/user/status', {
     ...common,
-    schema: { ...secured, summary: 'Connection status (never a token)', tags: ['connection'], response: { 200: statusSchema, ...errorResponses } },
+    schema: { ...secured, operationId: 'getConnectionStatus', summary: 'Connection status (never a token)', tags: ['connection'], response: { 200: statusSchema, ...errorResponses } },
   }, (request) => connections.status(request.appUserId));
 
   app.post('/api/zoom/oauth/user/revoke', {
     ...common,
     schema: {
       ...secured,
+      operationId: 'disconnectZoom',
       summary: 'Disconnect: wipe tokens and revoke at Zoom',
       description: 'Idempotent. Tokens are wiped even when Zoom cannot be reached; `revokedAtZoom` tells whether Zoom confirmed.',
       tags: ['connection'],
@@ -56,18 +57,19 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
 
   app.post('/api/zoom/oauth/user/refresh', {
     ...common,
-    schema: { ...secured, summary: 'Refresh the access token now', tags: ['connection'], response: { 200: statusSchema, ...errorResponses } },
+    schema: { ...secured, operationId: 'refreshZoomToken', summary: 'Refresh the access token now', tags: ['connection'], response: { 200: statusSchema, ...errorResponses } },
   }, (request) => connections.refresh(request.appUserId, requestContext(request)));
 
   app.get('/api/zoom/oauth/user/profile', {
     ...common,
-    schema: { ...secured, summary: 'The Zoom user (/users/me)', tags: ['zoom'], response: { 200: zoomObjectSchema, ...errorResponses } },
+    schema: { ...secured, operationId: 'getZoomProfile', summary: 'The Zoom user (/users/me)', tags: ['zoom'], response: { 200: zoomObjectSchema, ...errorResponses } },
   }, (request) => connections.account.profile(request.appUserId));
 
   app.get<{ Querystring: MeetingsQuery }>('/api/zoom/oauth/user/meetings', {
     ...common,
     schema: {
       ...secured,
+      operationId: 'listZoomMeetings',
       summary: 'List the user\'s meetings',
       tags: ['zoom'],
       querystring: {
@@ -93,6 +95,7 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
     ...common,
     schema: {
       ...secured,
+      operationId: 'createZoomMeeting',
       summary: 'Create a meeting (e.g. for an appointment)',
       tags: ['zoom'],
       body: {
@@ -132,6 +135,7 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
     ...common,
     schema: {
       ...secured,
+      operationId: 'listZoomRecordings',
       summary: 'List the user\'s cloud recordings (metadata)',
       description: '`from`/`to` are yyyy-mm-dd, at most one month apart (Zoom\'s limit).',
       tags: ['zoom'],

@@ -1,6 +1,7 @@
 import type { FastifyPluginCallback } from 'fastify';
 import type { Connections } from '../../connections/index.js';
-import { problem, problemSchema, sendProblem } from '../problem.js';
+import { problem, sendProblem } from '../problem.js';
+import { problemResponse } from '../schemas.js';
 import { requestContext } from '../request-context.js';
 
 const WEBHOOK_BODY_LIMIT = 64 * 1024;
@@ -35,10 +36,10 @@ export const webhookRoutes: FastifyPluginCallback<{ connections: Connections; se
           properties: { plainToken: { type: 'string' }, encryptedToken: { type: 'string' } },
         },
         204: { description: 'Event accepted', type: 'null' },
-        400: problemSchema,
-        401: problemSchema,
-        404: problemSchema,
-        503: problemSchema,
+        400: problemResponse('Not a Zoom event (validation_failed)'),
+        401: problemResponse('Signature missing, malformed, stale or wrong (webhook_signature_invalid)'),
+        404: problemResponse('ZOOM_WEBHOOK_SECRET_TOKEN is not set (webhooks_disabled)'),
+        503: problemResponse('A refresh holds the connection or the database is down: Zoom redelivers'),
       },
     },
   }, async (request, reply) => {

@@ -1,27 +1,10 @@
 /**
- * The emulator's control API (/_emulator/...) over HTTP, for tests that
- * inject Zoom faults and count what Zoom saw.
+ * The one client of the Zoom emulator's control API (/_emulator/...), typed
+ * with the emulator's own exported types: inject faults, expire tokens,
+ * deauthorize, and count what Zoom saw. (The emulator's own tests call the
+ * control API raw, since that API is what they test.)
  */
-import { http } from './rel-http.js';
-
-export interface EmulatorFaults {
-  latencyMs?: number;
-  tokenLatencyMs?: number;
-  errorRate?: number;
-  errorStatus?: number;
-  rateLimit?: { count: number; retryAfter?: number | string; type?: 'QPS' | 'Daily' };
-  tokenEndpointDown?: boolean;
-  loseTokenResponses?: number;
-  paths?: string | string[];
-}
-
-export interface EmulatorStats {
-  tokenRequests: Record<string, number>;
-  invalidGrant: number;
-  revocations: number;
-  apiCalls: Record<string, number>;
-  webhooks: { delivered: number; failed: number };
-}
+import type { EmulatorStats, EmulatorUser, FaultConfig } from '../../src/emulator/index.js';
 
 export interface DeauthorizeResult {
   revokedGrants: number;
@@ -29,12 +12,6 @@ export interface DeauthorizeResult {
   status: number | null;
   error?: string;
   event: { event: string; payload: Record<string, unknown> };
-}
-
-export interface ZoomUserRecord {
-  id: string;
-  email: string;
-  account_id: string;
 }
 
 /** What changed in the emulator's counters between two snapshots. */
@@ -50,40 +27,28 @@ export interface StatsDelta {
 export class EmulatorControl {
   constructor(readonly url: string) {}
 
-  private async post<T>(path: string, body: unknown): Promise<T> {
-    const res = await http(`${this.url}/_emulator/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (res.status >= 300) throw new Error(`POST /_emulator/${path} answered ${res.status}: ${res.text}`);
-    return res.json as T;
-  }
-
   /** Replaces the whole fault picture ({} clears every fault). */
-  async faults(faults: EmulatorFaults): Promise<void> {
+  async faults(faults: FaultConfig): Promise<void> {
     await this.post('faults', faults);
   }
 
   async stats(): Promise<EmulatorStats> {
-    const res = await http(`${this.url}/_emulator/stats`);
-    return res.json as EmulatorStats;
+    return (await this.get('stats')) as EmulatorStats;
   }
 
   /** Expires the access tokens of one Zoom user (by id or email), or of everyone. */
   async expire(user?: string): Promise<number> {
     const body = user === undefined ? {} : user.includes('@') ? { email: user } : { userId: user };
-    return (await this.post<{ expired: number }>('expire', body)).expired;
+    return ((await this.post('expire', body)) as { expired: number }).expired;
   }
 
   /** Revokes the user's grants and sends a signed app_deauthorized to the client's webhook URL. */
-  deauthorize(user: string): Promise<DeauthorizeResult> {
-    return this.post<DeauthorizeResult>('deauthorize', user.includes('@') ? { email: user } : { userId: user });
+  async deauthorize(user: string): Promise<DeauthorizeResult> {
+    return (await this.post('deauthorize', user.includes('@') ? { email: user } : { userId: user })) as DeauthorizeResult;
   }
 
-  async user(emailOrId: string): Promise<ZoomUserRecord> {
-    const res = await http(`${this.url}/_emulator/users`);
-    const { users } = res.json as { users: ZoomUserRecord[] };
+  async user(emailOrId: string): Promise<EmulatorUser> {
+    const { users } = (await this.get('users')) as { users: EmulatorUser[] };
     const found = users.find((u) => u.email === emailOrId.toLowerCase() || u.id === emailOrId);
     if (!found) throw new Error(`no emulator user ${emailOrId}`);
     return found;
@@ -93,6 +58,18 @@ export class EmulatorControl {
   async snapshot(): Promise<{ delta(): Promise<StatsDelta> }> {
     const before = await this.stats();
     return { delta: async () => diff(before, await this.stats()) };
+  }
+
+  private async get(path: string): Promise<unknown> {
+    const res = await fetch(`${this.url}/_emulator/${path}`);
+    if (!res.ok) throw new Error(`GET /_emulator/${path} answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  }
+
+  private async post(path: string, body: unknown): Promise<unknown> {
+    const res = await fetch(`${this.url}/_emulator/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (res.status >= 300) throw new Error(`POST /_emulator/${path} answered ${res.status}: ${await res.text()}`);
+    return res.json();
   }
 }
 

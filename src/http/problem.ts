@@ -111,5 +111,10 @@ export const problemSchema = {
       type: 'array',
       items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
     },
+    reasons: {
+      description: 'Appointment meetings: why each meeting provider could not serve (no_meeting_provider, meeting_provider_unavailable).',
+      type: 'array',
+      items: { type: 'object', properties: { provider: { type: 'string' }, reason: { type: 'string' } } },
+    },
   },
 } as const;

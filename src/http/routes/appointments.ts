@@ -3,7 +3,8 @@ import { AppointmentError, type AppointmentMeetings, type AppointmentRequest } f
 import { ConnectError } from '../../connections/errors.js';
 import { handleError } from '../error-handler.js';
 import type { ResolvedPluginOptions } from '../plugin-options.js';
-import { problem, problemSchema, sendProblem } from '../problem.js';
+import { problem, sendProblem } from '../problem.js';
+import { problemResponse } from '../schemas.js';
 
 interface Params {
   appointmentId: string;
@@ -49,16 +50,15 @@ const meetingSchema = {
   },
 } as const;
 
-/** problem+json with each provider's reason (`reasons`), so the app can say why nothing could serve. */
-const appointmentProblem = {
-  ...problemSchema,
-  properties: {
-    ...problemSchema.properties,
-    reasons: { type: 'array', items: { type: 'object', properties: { provider: providerEnum, reason: { type: 'string' } } } },
-  },
+const errors = {
+  400: problemResponse('Invalid input (validation_failed): `errors[]` names each field'),
+  401: problemResponse('Not signed in (unauthenticated)'),
+  403: problemResponse('Refused (cross_site_request)'),
+  404: problemResponse('The appointment has no meeting (appointment_meeting_not_found)'),
+  409: problemResponse('No provider can serve this host (no_meeting_provider, `reasons[]`), or a Google Meet meeting has no start link (no_start_url)'),
+  429: problemResponse('Rate limited'),
+  503: problemResponse('The providers that could serve are down, or a lost create cannot be checked yet (meeting_provider_unavailable, `reasons[]`); see Retry-After'),
 } as const;
-
-const errors = { 400: appointmentProblem, 401: appointmentProblem, 403: appointmentProblem, 404: appointmentProblem, 409: appointmentProblem, 429: appointmentProblem, 503: appointmentProblem } as const;
 
 // RFC 3339 §5.6: a date-time carries its offset; a local time would be read in the server's zone.
 const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;

@@ -22,7 +22,7 @@ if (mode === 'json') {
   const body = JSON.parse(process.env.BENCH_JSON_BODY ?? '{}') as Record<string, unknown>;
   app.get('/status', () => body);
 } else if (mode === 'pg') {
-  pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL_MAX ?? '10') });
+  pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL_MAX ?? '10'), options: '-c search_path=zoom_connect' });
   const statement = { name: 'bench_pk', text: `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE user_id = $1` };
   const db = pool;
   app.get<{ Params: { id: string } }>('/row/:id', async (request, reply) => {
@@ -30,7 +30,7 @@ if (mode === 'json') {
     return rows[0] ?? reply.code(404).send({ found: false });
   });
 } else if (mode === 'zoom') {
-  pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL_MAX ?? '10') });
+  pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL_MAX ?? '10'), options: '-c search_path=zoom_connect' });
   const cipher = new TokenCipher([{ kid: process.env.BENCH_KID ?? '', key: Buffer.from(process.env.BENCH_KEY ?? '', 'base64') }]);
   const agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
   const zoomApi = process.env.BENCH_ZOOM_API ?? '';

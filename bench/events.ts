@@ -97,7 +97,7 @@ export async function runEventsBench(): Promise<void> {
   try {
     pgServer = await startPostgresServer();
     const databaseUrl = await createDatabase(pgServer.adminUrl, 'zc_bench_events');
-    pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c search_path=zoom_connect' });
     const webhookUrl = await receiver.listen();
     const ports = [await freePort(), await freePort(), await freePort()];
     const redirectUri = (port: number): string => `http://127.0.0.1:${port}/api/zoom/oauth/user-callback`;

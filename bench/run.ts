@@ -192,7 +192,8 @@ async function main(): Promise<void> {
     const bearers = userIds.map((id) => `Bearer ${jwts.get(id) as string}`);
 
     const appEnv = (backend: Backend): Record<string, string> => ({
-      NODE_ENV: 'production',
+      // Production refuses the embedded database (one process only); every secret is given, so nothing differs but that check.
+      NODE_ENV: backend === 'postgres' ? 'production' : 'development',
       HOST: '127.0.0.1',
       PORT: String(ports[backend]),
       LOG_LEVEL: 'info',
@@ -447,7 +448,7 @@ async function serverVersion(adminUrl: string): Promise<string> {
 
 /** The users' current Zoom access tokens, decrypted from the app's database (baseline (c) sends them to the emulator directly). */
 async function accessTokens(databaseUrl: string, cipher: TokenCipher, userIds: string[]): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, options: '-c search_path=zoom_connect' });
   await client.connect();
   try {
     const { rows } = await client.query<{ user_id: string; access_token_enc: string | null; refresh_token_enc: string | null }>(

@@ -167,7 +167,7 @@ function addRow(cols: Columns, cipher: TokenCipher, now: number, index: number):
 }
 
 async function fill(databaseUrl: string, cipher: TokenCipher, rows: number): Promise<FillResult> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: IN_FLIGHT_BATCHES });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: IN_FLIGHT_BATCHES, options: '-c search_path=zoom_connect' });
   const sampleEvery = Math.max(1, Math.floor(rows / LOAD_USERS));
   const sampleUserIds: string[] = [];
   let sampleZoomUserId = '';
@@ -213,7 +213,7 @@ async function fill(databaseUrl: string, cipher: TokenCipher, rows: number): Pro
 }
 
 async function sizes(databaseUrl: string): Promise<SizeReport> {
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, options: '-c search_path=zoom_connect' });
   await client.connect();
   try {
     const { rows } = await client.query<{ heap: string; toast: string; idx: string; total: string; n: string }>(`
@@ -244,6 +244,7 @@ async function sizes(databaseUrl: string): Promise<SizeReport> {
 /** A Driver that answers nothing and remembers what it was asked: the repository's exact SQL and parameters. */
 class RecordingDriver implements Driver {
   readonly kind = 'postgres' as const;
+  readonly schema = 'zoom_connect';
   readonly statements: Array<{ text: string; params: readonly unknown[] }> = [];
   query<R extends object>(statement: string | SqlStatement, params: readonly unknown[] = []): Promise<QueryResult<R>> {
     this.statements.push({ text: typeof statement === 'string' ? statement : statement.text, params });
@@ -293,7 +294,7 @@ async function explainAll(databaseUrl: string, cipher: TokenCipher, userId: stri
       statement: await capture(cipher, (repo) => repo.claimIdleForSweep(new Date(now.getTime() - 80 * DAY_MS), 100, 10 * 60_000, now)),
     },
   ];
-  const client = new pg.Client({ connectionString: databaseUrl });
+  const client = new pg.Client({ connectionString: databaseUrl, options: '-c search_path=zoom_connect' });
   await client.connect();
   const plans: PlanReport[] = [];
   try {

@@ -3,7 +3,7 @@
 // faster start), otherwise the TypeScript in src/ through tsx. So the CLI
 // works right after `npm install`, and an edited source is never shadowed by
 // a stale build.
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -33,6 +33,8 @@ export function isBuildFresh(root) {
   } catch {
     return false;
   }
+  // The installed package ships dist/ without src/: nothing can be newer than its build.
+  if (!existsSync(join(root, 'src'))) return true;
   return newestSource(join(root, 'src')) < built;
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { setUpGoogleMeet } from './appointments/google-setup.js';
 import { createAppointments, type AppointmentMeetings } from './appointments/index.js';
+import type pg from 'pg';
 import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
@@ -15,8 +16,9 @@ import { LifecycleEvents } from './events/index.js';
 import { RecentEvents } from './events/recent-events.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
-import { buildApp } from './http/app.js';
 import { RefreshSweeper } from './jobs/refresh-sweeper.js';
+import { CensusJob, ServiceMetrics } from './metrics/index.js';
+import type { RunningOpsServer } from './http/ops-server.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 import { ZoomApi, ZoomOAuthClient, ZoomTransport } from './zoom/index.js';
@@ -31,6 +33,10 @@ export interface ServiceOptions {
   poolMax?: number;
   /** Embedded: the host app's own Google access token for a host (instead of a service account key file). */
   googleAccessToken?: GoogleAccessTokenFunction;
+  /** This instance's metrics; by default a registry of its own (never prom-client's global one). */
+  metrics?: ServiceMetrics;
+  /** Share the host app's PostgreSQL pool instead of opening one on DATABASE_URL (never ended by us). */
+  pool?: pg.Pool | undefined;
 }
 
 /** Everything but HTTP: what an embedding app needs to mount the routes itself. */
@@ -43,6 +49,10 @@ export interface ZoomConnect {
   sweeper: RefreshSweeper;
   /** Lifecycle events: `events.on(type, handler)`, then `events.start()` in every instance (startService does). */
   events: LifecycleEvents;
+  /** Prometheus metrics of this instance (docs/operations.md). */
+  metrics: ServiceMetrics;
+  /** Counts connections by status into the metrics; startService starts it, an embedding host calls start() to. */
+  census: CensusJob;
   emulator: RunningEmulator | undefined;
   /** Options for the Fastify plugin (src/http/plugin.ts) given the host's way of knowing its user. */
   pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
@@ -52,6 +62,8 @@ export interface ZoomConnect {
 export interface RunningService extends ZoomConnect {
   app: FastifyInstance;
   url: string;
+  /** OPS_PORT set to a port: where /metrics, /docs and /openapi.json are served. */
+  opsUrl: string | undefined;
 }
 
 /** Demo mode's emulated Server-to-Server app: not a secret, the emulator exists only in this process. */
@@ -104,7 +116,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     }
   }
 
-  const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger });
+  const metrics = options.metrics ?? new ServiceMetrics();
+  const transport = new ZoomTransport({ timeoutMs: config.zoom.httpTimeoutMs, logger, metrics });
   // Two token calls (the one retry when no answer came) plus margin: whoever waits
   // for a connection's lock (a refresh, a connect, a disconnect) outwaits a healthy holder.
   const lockTimeoutMs = transport.longestCallMs * 2 + 5_000;
@@ -112,6 +125,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
   try {
     store = await openStore({
       databaseUrl: config.databaseUrl,
+      pool: options.pool,
+      schema: config.databaseSchema,
       dataDir: join(config.dataDir, 'pglite'),
       cipher: new TokenCipher(config.encryptionKeys),
       logger,
@@ -142,6 +157,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     api: new ZoomApi(transport, config.zoom.apiBaseUrl),
     clock,
     logger,
+    metrics,
     policy: {
       skewSeconds: config.refresh.skewSeconds,
       maxConsecutiveFailures: config.refresh.maxConsecutiveFailures,
@@ -162,11 +178,12 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     googleMeet: googleMeet?.provider,
   });
   const sweeper = new RefreshSweeper(
-    { store, tokens: connections.tokens, logger, clock },
+    { store, tokens: connections.tokens, logger, clock, metrics },
     { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
   );
 
-  const events = new LifecycleEvents({ outbox: store.outbox, config: config.events, logger });
+  const events = new LifecycleEvents({ outbox: store.outbox, config: config.events, logger, metricsRegistry: metrics.registry });
+  const census = new CensusJob({ census: () => store.census(), metrics, logger, clock });
 
   let closing: Promise<void> | undefined;
   return {
@@ -177,6 +194,8 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     appointments,
     sweeper,
     events,
+    metrics,
+    census,
     emulator,
     pluginOptions: (getUserId, extra = {}) => ({
       connections,
@@ -195,6 +214,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
         abandon.unref();
         await sweeper.stop();
         await events.stop();
+        await census.stop();
         clearTimeout(abandon);
         await store.close();
         await transport.close();
@@ -219,15 +239,20 @@ export async function startService(config: Config, options: ServiceOptions = {})
     // Demo mode: an in-process handler feeds the page's events panel (registered before the worker starts).
     const recentEvents = core.config.demo ? new RecentEvents() : undefined;
     if (recentEvents) core.events.on('*', recentEvents.record);
+    // Loaded here, not at the top: an embedding host never builds the standalone app (OpenAPI UI, metrics).
+    const { buildApp } = await import('./http/app.js');
     const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit, recentEvents });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
+    const ops = await startOps(core, app);
     core.sweeper.start();
     core.events.start();
+    core.census.start();
     let closing: Promise<void> | undefined;
     return {
       ...core,
       app,
       url,
+      opsUrl: ops?.url,
       // In-flight requests (and the refreshes inside them) finish before the store closes.
       close: () => {
         closing ??= (async () => {
@@ -239,6 +264,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
           const closeIdle = setInterval(() => app.server.closeIdleConnections(), 100);
           closeIdle.unref();
           await app.close();
+          await ops?.close();
           clearInterval(closeIdle);
           clearTimeout(abandon);
           await core.close();
@@ -248,6 +274,20 @@ export async function startService(config: Config, options: ServiceOptions = {})
     };
   } catch (err) {
     await core.close();
+    throw err;
+  }
+}
+
+/** OPS_PORT set to a port: the operations endpoints on a server of their own (docs/operations.md). */
+async function startOps(core: ZoomConnect, app: FastifyInstance): Promise<RunningOpsServer | undefined> {
+  const port = core.config.opsPort;
+  if (typeof port !== 'number') return undefined;
+  try {
+    // Loaded only when used, like the standalone app: an embedding host never pays for OpenAPI UI.
+    const { startOpsServer } = await import('./http/ops-server.js');
+    return await startOpsServer({ host: core.config.host, port, metrics: core.metrics, openapi: () => app.swagger(), logger: core.logger });
+  } catch (err) {
+    await app.close();
     throw err;
   }
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseMeetingProviders, type MeetingProvidersConfig } from './meeting-providers.js';
 import { parseWebhookSecret } from '../events/standard-webhooks.js';
+import { parseOpsPort, type OpsPort } from './ops-port.js';
+import { describeIssue, refusals } from './refusals.js';
 
 /** A key that encrypts tokens at rest; `kid` is stored beside every ciphertext. */
 export interface EncryptionKey {
@@ -20,6 +22,8 @@ export interface Config {
   demo: boolean;
   host: string;
   port: number;
+  /** Where /metrics, /docs and /openapi.json are served: beside the API, on a port of their own, or nowhere. */
+  opsPort: OpsPort;
   logLevel: string;
   zoom: {
     clientId: string;
@@ -33,6 +37,8 @@ export interface Config {
   };
   emulatorPort: number;
   databaseUrl?: string;
+  /** The PostgreSQL schema our tables live in (also on PGlite), so none can clash with a host app's. */
+  databaseSchema: string;
   dataDir: string;
   /** First key is current; the rest only decrypt. Empty in demo mode until the CLI generates one. */
   encryptionKeys: EncryptionKey[];
@@ -104,6 +110,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   HOST: z.string().trim().min(1).default('127.0.0.1'),
   PORT: intIn(0, 65535).default(4000),
+  OPS_PORT: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ZOOM_USER_MANAGED_CLIENT_ID: optionalString,
   ZOOM_USER_MANAGED_CLIENT_SECRET: optionalString,
@@ -114,6 +121,11 @@ const EnvSchema = z.object({
   ZOOM_HTTP_TIMEOUT_MS: intIn(100, 60_000).default(10_000),
   EMULATOR_PORT: intIn(0, 65535).default(4010),
   DATABASE_URL: optionalString,
+  DATABASE_SCHEMA: z
+    .string()
+    .trim()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier (a-z, 0-9, _; at most 63 characters)')
+    .default('zoom_connect'),
   DATA_DIR: z.string().trim().min(1).default('./.data'),
   TOKEN_ENCRYPTION_KEYS: optionalString,
   APP_JWT_SECRET: optionalString,
@@ -189,17 +201,28 @@ export function parseEncryptionKeys(raw: string): { keys: EncryptionKey[]; probl
   return { keys, problems };
 }
 
+export interface LoadConfigOptions {
+  /**
+   * Embedded in a host app, which answers who its user is (`getUserId`):
+   * the app JWT settings are neither needed nor used, even in production.
+   */
+  embedded?: boolean;
+  /** How problems name a variable (embedding options name their own keys instead of the variables). */
+  nameOf?: (variable: string) => string;
+  /** The embedding host hands us its own pg.Pool: no DATABASE_URL is needed, even in production. */
+  hostPool?: boolean;
+}
+
 /** Reads the environment once into a typed Config, or throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
+  const nameOf = options.nameOf ?? ((variable: string) => variable);
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`),
-    );
+    throw new ConfigError(parsed.error.issues.map((issue) => renameVariables(describeIssue(issue, env), nameOf)));
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const problems: string[] = [];
+  const problems: string[] = refusals(e, { hostPool: options.hostPool === true });
 
   const hasClient = Boolean(e.ZOOM_USER_MANAGED_CLIENT_ID || e.ZOOM_USER_MANAGED_CLIENT_SECRET);
   const demo = !production && !hasClient;
@@ -211,6 +234,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const host = e.HOST;
   const port = e.PORT;
+  const ops = parseOpsPort(e.OPS_PORT, port);
+  if (ops.problem) problems.push(ops.problem);
   const localBase = `http://localhost:${port}`;
   const emulatorBase = `http://127.0.0.1:${e.EMULATOR_PORT}`;
 
@@ -226,7 +251,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let appAuth: AppAuthConfig = { kind: 'demo' };
   const issuer = e.APP_JWT_ISSUER;
   const audience = e.APP_JWT_AUDIENCE;
-  if (e.APP_JWT_SECRET && e.APP_JWKS_URL) {
+  if (options.embedded) {
+    // The host's getUserId answers who the user is; JWT settings would go unused.
+  } else if (e.APP_JWT_SECRET && e.APP_JWKS_URL) {
     problems.push('APP_JWT_SECRET and APP_JWKS_URL: set one, not both');
   } else if (e.APP_JWT_SECRET) {
     if (Buffer.byteLength(e.APP_JWT_SECRET) < 32) {
@@ -272,7 +299,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => renameVariables(p, nameOf)));
 
   return {
     nodeEnv: e.NODE_ENV,
@@ -280,6 +307,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     host,
     port,
+    opsPort: ops.opsPort,
     logLevel: e.LOG_LEVEL,
     zoom: {
       clientId: e.ZOOM_USER_MANAGED_CLIENT_ID ?? DEMO_CLIENT_ID,
@@ -292,6 +320,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     emulatorPort: e.EMULATOR_PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
     dataDir: e.DATA_DIR,
     encryptionKeys,
     appAuth,
@@ -316,6 +345,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** Problems name variables in upper snake case; `nameOf` may name them otherwise. */
+function renameVariables(problem: string, nameOf: (variable: string) => string): string {
+  return problem.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (variable) => nameOf(variable));
+}
+
 function isAbsoluteHttpUrl(v: string): boolean {
   try {
     const u = new URL(v);
@@ -327,4 +361,125 @@ function isAbsoluteHttpUrl(v: string): boolean {
 
 function stripSlash(u: string): string {
   return u.endsWith('/') ? u.slice(0, -1) : u;
+}
+
+/**
+ * Configuration as an object instead of the environment (embedding): each
+ * key stands for the environment variable beside it and goes through the
+ * same validation; problems name the key. Lists may be arrays.
+ */
+export interface ZoomConnectSettings {
+  /** ZOOM_USER_MANAGED_CLIENT_ID */
+  clientId?: string | undefined;
+  /** ZOOM_USER_MANAGED_CLIENT_SECRET */
+  clientSecret?: string | undefined;
+  /** ZOOM_REDIRECT_URI: `https://your.app/api/zoom/oauth/user-callback`, as registered on the Zoom app. */
+  redirectUri?: string | undefined;
+  /** ZOOM_OAUTH_BASE_URL */
+  oauthBaseUrl?: string | undefined;
+  /** ZOOM_API_BASE_URL */
+  apiBaseUrl?: string | undefined;
+  /** ZOOM_WEBHOOK_SECRET_TOKEN */
+  webhookSecretToken?: string | undefined;
+  /** ZOOM_HTTP_TIMEOUT_MS */
+  httpTimeoutMs?: number | undefined;
+  /** DATABASE_URL (absent, and no `pool`: PGlite in `dataDir`) */
+  databaseUrl?: string | undefined;
+  /** DATABASE_SCHEMA (default `zoom_connect`) */
+  databaseSchema?: string | undefined;
+  /** DATA_DIR */
+  dataDir?: string | undefined;
+  /** TOKEN_ENCRYPTION_KEYS: `kid:base64-32-bytes`, current first. */
+  tokenEncryptionKeys?: string | string[] | undefined;
+  /** POST_CONNECT_REDIRECT_URL */
+  postConnectRedirectUrl?: string | undefined;
+  /** POST_CONNECT_REDIRECT_ALLOW_LIST */
+  postConnectRedirectAllowList?: string | string[] | undefined;
+  /** LOG_LEVEL */
+  logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' | undefined;
+  /** NODE_ENV (default: the process's) */
+  nodeEnv?: string | undefined;
+  /** PORT: the host's, for the demo-mode redirect URI. */
+  port?: number | undefined;
+  /** EMULATOR_PORT: demo mode's in-process emulator. */
+  emulatorPort?: number | undefined;
+  /** REFRESH_SKEW_SECONDS */
+  refreshSkewSeconds?: number | undefined;
+  /** REFRESH_MAX_FAILURES */
+  refreshMaxFailures?: number | undefined;
+  /** REFRESH_COOLDOWN_SECONDS */
+  refreshCooldownSeconds?: number | undefined;
+  /** SWEEP_IDLE_DAYS */
+  sweepIdleDays?: number | undefined;
+  /** SWEEP_INTERVAL_SECONDS */
+  sweepIntervalSeconds?: number | undefined;
+  /** APP_WEBHOOK_URL: lifecycle events are POSTed there (docs/events.md). */
+  appWebhookUrl?: string | undefined;
+  /** APP_WEBHOOK_SECRET: `whsec_<base64>`, required with the URL. */
+  appWebhookSecret?: string | undefined;
+  /** EVENT_RETRY_PERIOD: e.g. `3d`, `12h`. */
+  eventRetryPeriod?: string | undefined;
+  /** EVENT_RETRY_INITIAL_MS */
+  eventRetryInitialMs?: number | undefined;
+  /** EVENT_POLL_INTERVAL_MS */
+  eventPollIntervalMs?: number | undefined;
+}
+
+const SETTING_VARIABLES: Readonly<Record<keyof ZoomConnectSettings, string>> = {
+  clientId: 'ZOOM_USER_MANAGED_CLIENT_ID',
+  clientSecret: 'ZOOM_USER_MANAGED_CLIENT_SECRET',
+  redirectUri: 'ZOOM_REDIRECT_URI',
+  oauthBaseUrl: 'ZOOM_OAUTH_BASE_URL',
+  apiBaseUrl: 'ZOOM_API_BASE_URL',
+  webhookSecretToken: 'ZOOM_WEBHOOK_SECRET_TOKEN',
+  httpTimeoutMs: 'ZOOM_HTTP_TIMEOUT_MS',
+  databaseUrl: 'DATABASE_URL',
+  databaseSchema: 'DATABASE_SCHEMA',
+  dataDir: 'DATA_DIR',
+  tokenEncryptionKeys: 'TOKEN_ENCRYPTION_KEYS',
+  postConnectRedirectUrl: 'POST_CONNECT_REDIRECT_URL',
+  postConnectRedirectAllowList: 'POST_CONNECT_REDIRECT_ALLOW_LIST',
+  logLevel: 'LOG_LEVEL',
+  nodeEnv: 'NODE_ENV',
+  port: 'PORT',
+  emulatorPort: 'EMULATOR_PORT',
+  refreshSkewSeconds: 'REFRESH_SKEW_SECONDS',
+  refreshMaxFailures: 'REFRESH_MAX_FAILURES',
+  refreshCooldownSeconds: 'REFRESH_COOLDOWN_SECONDS',
+  sweepIdleDays: 'SWEEP_IDLE_DAYS',
+  sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
+  appWebhookUrl: 'APP_WEBHOOK_URL',
+  appWebhookSecret: 'APP_WEBHOOK_SECRET',
+  eventRetryPeriod: 'EVENT_RETRY_PERIOD',
+  eventRetryInitialMs: 'EVENT_RETRY_INITIAL_MS',
+  eventPollIntervalMs: 'EVENT_POLL_INTERVAL_MS',
+};
+
+/**
+ * Embedded configuration: from `settings` when given (NODE_ENV still the
+ * process's unless `nodeEnv` says), else from `env`. Throws ConfigError
+ * naming every unknown key and bad value.
+ */
+export function loadEmbeddedConfig(settings: ZoomConnectSettings | undefined, env: NodeJS.ProcessEnv = process.env, hostPool = false): Config {
+  if (settings === undefined) return loadConfig(env, { embedded: true, hostPool });
+  if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+    throw new ConfigError(['config: must be an object of settings (or left out to read the environment)']);
+  }
+  const optionOf = new Map<string, string>(Object.entries(SETTING_VARIABLES).map(([key, variable]) => [variable, key]));
+  const fromSettings: NodeJS.ProcessEnv = { NODE_ENV: env.NODE_ENV };
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(settings)) {
+    const variable = Object.hasOwn(SETTING_VARIABLES, key) ? SETTING_VARIABLES[key as keyof ZoomConnectSettings] : undefined;
+    if (variable === undefined) {
+      problems.push(`config.${key}: not a setting (known: ${Object.keys(SETTING_VARIABLES).join(', ')})`);
+    } else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      fromSettings[variable] = value.join(',');
+    } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      fromSettings[variable] = String(value);
+    } else if (value !== undefined) {
+      problems.push(`config.${key}: must be a ${Array.isArray(value) ? 'list of strings' : 'string or number'}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return loadConfig(fromSettings, { embedded: true, hostPool, nameOf: (variable) => `config.${optionOf.get(variable) ?? variable}` });
 }

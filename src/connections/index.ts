@@ -1,4 +1,5 @@
 import type { Logger } from '../config/logger.js';
+import type { RefreshMetrics, WebhookMetrics } from '../metrics/types.js';
 import type { Store } from '../store/types.js';
 import type { ZoomApi, ZoomOAuthClient } from '../zoom/index.js';
 import { AuditLog } from './audit.js';
@@ -28,6 +29,8 @@ export interface ConnectionsDeps {
   policy: TokenPolicy;
   clock: Clock;
   logger: Logger;
+  /** Refreshes and webhooks are counted here (src/metrics); absent, nothing is counted. */
+  metrics?: RefreshMetrics & WebhookMetrics;
 }
 
 /** The domain, framework-free: what the Fastify routes and the Express adapter both call. */
@@ -53,7 +56,7 @@ export function createConnections(deps: ConnectionsDeps): Connections {
     tokens,
     account: new ZoomAccount({ ...deps, tokens }),
     revocation,
-    zoomEvents: new ZoomEvents({ revocation, clock: deps.clock, logger: deps.logger }),
+    zoomEvents: new ZoomEvents({ revocation, clock: deps.clock, logger: deps.logger, metrics: deps.metrics }),
     async status(userId) {
       return toStatusView(await deps.store.connections.get(userId));
     },

@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.js';
+import type { RefreshFailureReason, RefreshMetrics } from '../metrics/types.js';
 import { StoreLockTimeoutError, StoreUnavailableError, UnreadableTokensError } from '../store/errors.js';
 import type { Connection, ConnectionWithAccessToken, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
 import { ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
@@ -6,10 +8,12 @@ import type { Clock } from './context.js';
 import { ConnectError, needsReauth, notConnected } from './errors.js';
 import {
   DEFAULT_PROBE_INTERVAL_SECONDS,
+  OUTAGE_ERROR_PREFIX,
   failureVerdict,
   isExpiring,
   isStillValid,
   refreshPause,
+  type RefreshFailureKind,
   type RefreshPause,
   type TokenPolicy,
 } from './refresh-policy.js';
@@ -58,6 +62,8 @@ export class TokenManager {
       policy: TokenPolicy;
       clock: Clock;
       logger: Logger;
+      /** Each refresh's outcome, reason and duration, and each lock wait. */
+      metrics?: RefreshMetrics;
     },
   ) {
     this.health = new ZoomHealth(deps.logger, (deps.policy.probeIntervalSeconds ?? DEFAULT_PROBE_INTERVAL_SECONDS) * 1000);
@@ -217,26 +223,34 @@ export class TokenManager {
   }
 
   private async refreshUnderLock(userId: string, trigger: Trigger, seenVersion: number, seenAccessToken: string): Promise<AccessGrant> {
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
     let outcome: Outcome;
     try {
       outcome = await this.deps.store.connections.withRefreshLock(userId, this.deps.policy.lockTimeoutMs, async (locked) => {
+        this.deps.metrics?.refreshLockWaited(seconds());
         const row = usable(locked.current);
         const now = this.deps.clock();
         // Someone refreshed while we waited for the lock: use theirs.
         if (row.version !== seenVersion && row.tokens.accessToken !== seenAccessToken && !isExpiring(row, now, this.deps.policy)) {
-          return { kind: 'done' as const, grant: toGrant(row, row.tokens.accessToken) };
+          return { kind: 'done' as const, grant: toGrant(row, row.tokens.accessToken), reused: true };
         }
         if (trigger.kind !== 'manual') {
           // Another process's refresh failed while we waited: its pause applies to us too.
           const pause = refreshPause(row, now, this.deps.policy, { zoomBackSince: this.health.zoomBackSince, takeProbeSlot: () => false });
-          if (pause && row.version !== seenVersion) return { kind: 'failed' as const, error: this.pausedError(row, now, pause) };
+          if (pause && row.version !== seenVersion) return { kind: 'failed' as const, error: this.pausedError(row, now, pause), reason: 'paused' as const };
         }
         return this.refreshLocked(locked, row);
       });
     } catch (err) {
+      this.deps.metrics?.refreshFinished(trigger.kind, 'failed', thrownReason(err), seconds());
       throw await this.unreadable(err);
     }
-    if (outcome.kind === 'failed') throw outcome.error;
+    if (outcome.kind === 'failed') {
+      this.deps.metrics?.refreshFinished(trigger.kind, 'failed', outcome.reason, seconds());
+      throw outcome.error;
+    }
+    this.deps.metrics?.refreshFinished(trigger.kind, outcome.reused ? 'reused' : 'refreshed', 'none', seconds());
     return outcome.grant;
   }
 
@@ -263,14 +277,14 @@ export class TokenManager {
       // Unreachable while every writer takes this lock (a disconnect or connect waits for us).
       // Were it reached, the disconnect revoked the whole grant at Zoom, these tokens with it.
       this.deps.logger.error({ userId: row.userId }, 'a refresh result could not be saved: the connection changed under its lock');
-      return { kind: 'failed', error: notConnected() };
+      return { kind: 'failed', error: notConnected(), reason: 'not_connected' };
     }
     if (row.refreshFailureCount > 0 || row.status === 'inactive') {
       this.deps.logger.info({ userId: row.userId, zoomUserId: row.zoomUserId, failuresBefore: row.refreshFailureCount }, 'Zoom token refresh succeeded again: connection active');
     } else {
       this.deps.logger.debug({ userId: row.userId, version: saved.version }, 'Zoom token refreshed');
     }
-    return { kind: 'done', grant: toGrant(saved, tokenSet.accessToken) };
+    return { kind: 'done', grant: toGrant(saved, tokenSet.accessToken), reused: false };
   }
 
   /**
@@ -297,7 +311,7 @@ export class TokenManager {
     const now = this.deps.clock();
     if (this.abort.signal.aborted) {
       // Our own shutdown cut the call: not Zoom's failure, so nothing is counted.
-      return { kind: 'failed', error: zoomUnavailable(1) };
+      return { kind: 'failed', error: zoomUnavailable(1), reason: 'shutdown' };
     }
     const failure = classifyRefreshFailure(err);
     const verdict = failureVerdict(failure, row, now, this.deps.policy, Math.random());
@@ -319,8 +333,33 @@ export class TokenManager {
       default:
         this.deps.logger.warn(log, 'Zoom token refresh failed');
     }
-    return { kind: 'failed', error: refreshFailureError(failure, err, verdict.retryAfterSeconds) };
+    return { kind: 'failed', error: refreshFailureError(failure, err, verdict.retryAfterSeconds), reason: failureReason(failure, log.error) };
   }
+}
+
+/** The metrics' name for a failure Zoom gave us. */
+function failureReason(failure: RefreshFailureKind, description: string): RefreshFailureReason {
+  switch (failure.kind) {
+    case 'grant_dead':
+      return 'invalid_grant';
+    case 'client_rejected':
+      return 'invalid_client';
+    case 'rate_limited':
+      return 'rate_limited';
+    case 'protocol':
+      return 'invalid_response';
+    case 'outage':
+      return description.startsWith(OUTAGE_ERROR_PREFIX) ? 'zoom_unavailable' : 'zoom_refused';
+  }
+}
+
+/** The metrics' name for a refresh that ended by an exception rather than an answer from Zoom. */
+function thrownReason(err: unknown): RefreshFailureReason {
+  if (err instanceof StoreLockTimeoutError) return 'lock_timeout';
+  if (err instanceof StoreUnavailableError) return 'database_unavailable';
+  if (err instanceof UnreadableTokensError) return 'not_connected';
+  if (err instanceof ConnectError && (err.code === 'not_connected' || err.code === 'needs_reauth')) return 'not_connected';
+  return 'error';
 }
 
 const MAX_REMEMBERED_REFUSALS = 10_000;
@@ -342,7 +381,7 @@ class RefusedTokens {
 type UsableRow = ConnectionWithTokens & { tokens: NonNullable<ConnectionWithTokens['tokens']> };
 type ReadyRow = ConnectionWithAccessToken & { accessToken: string };
 
-type Outcome = { kind: 'done'; grant: AccessGrant } | { kind: 'failed'; error: ConnectError };
+type Outcome = { kind: 'done'; grant: AccessGrant; reused: boolean } | { kind: 'failed'; error: ConnectError; reason: RefreshFailureReason };
 
 /** One refresh in flight, shared by its callers. */
 interface InFlight {

@@ -9,6 +9,7 @@ import {
   type ListMeetingsQuery,
   type ListRecordingsQuery,
   type ZoomApi,
+  type ZoomApiRequest,
   type ZoomAuth,
   type ZoomObject,
 } from '../zoom/index.js';
@@ -58,12 +59,21 @@ export class ZoomAccount {
     return this.call(userId, 'listRecordings', (auth) => this.deps.api.listRecordings(auth, query));
   }
 
-  private async call<T>(userId: string, operation: Operation, fn: (auth: ZoomAuth) => Promise<T>): Promise<T> {
-    const scopes = REQUIRED_SCOPES[operation];
+  /**
+   * Any Zoom endpoint, with the same token handling as the calls above; no
+   * scope check ahead (we do not know what an arbitrary endpoint needs: Zoom
+   * says, as `insufficient_scope`). Daily limits are remembered per method and path.
+   */
+  request(userId: string, req: ZoomApiRequest): Promise<ZoomObject | null> {
+    return this.call(userId, `${req.method} ${req.path}`, (auth) => this.deps.api.request(auth, req));
+  }
+
+  private async call<T>(userId: string, operation: string, fn: (auth: ZoomAuth) => Promise<T>): Promise<T> {
+    const scopes = isKnownOperation(operation) ? REQUIRED_SCOPES[operation] : [];
     let grant = await this.deps.tokens.getAccessToken(userId);
     this.dailyLimits.check(grant.zoomUserId, operation);
     // An empty scope list means Zoom did not tell us: let Zoom decide.
-    if (grant.scopes.length > 0 && !hasAnyScope(grant.scopes, scopes)) {
+    if (grant.scopes.length > 0 && scopes.length > 0 && !hasAnyScope(grant.scopes, scopes)) {
       throw new ConnectError('insufficient_scope', `This Zoom connection lacks the scope this needs (one of: ${scopes.join(', ')}); add it to the Zoom app and connect again.`);
     }
     try {
@@ -81,7 +91,7 @@ export class ZoomAccount {
     }
   }
 
-  private failure(grant: AccessGrant, operation: Operation, err: unknown): unknown {
+  private failure(grant: AccessGrant, operation: string, err: unknown): unknown {
     if (err instanceof ZoomRateLimitedError && err.daily) this.dailyLimits.remember(grant.zoomUserId, operation, err.retryAfterSeconds);
     return apiCallFailure(err);
   }
@@ -100,6 +110,10 @@ export class ZoomAccount {
 
 type Operation = keyof typeof REQUIRED_SCOPES;
 
+function isKnownOperation(operation: string): operation is Operation {
+  return Object.hasOwn(REQUIRED_SCOPES, operation);
+}
+
 const MAX_REMEMBERED_LIMITS = 100_000;
 
 /**
@@ -114,7 +128,7 @@ class DailyLimits {
 
   constructor(private readonly clock: Clock) {}
 
-  check(zoomUserId: string | null, operation: Operation): void {
+  check(zoomUserId: string | null, operation: string): void {
     if (zoomUserId === null) return;
     const key = `${operation} ${zoomUserId}`;
     const until = this.until.get(key);
@@ -127,7 +141,7 @@ class DailyLimits {
     throw zoomRateLimited(new ZoomRateLimitedError(left, true, undefined));
   }
 
-  remember(zoomUserId: string | null, operation: Operation, retryAfterSeconds: number): void {
+  remember(zoomUserId: string | null, operation: string, retryAfterSeconds: number): void {
     if (zoomUserId === null || retryAfterSeconds <= 0) return;
     if (this.until.size >= MAX_REMEMBERED_LIMITS) this.until.clear();
     this.until.set(`${operation} ${zoomUserId}`, this.clock().getTime() + retryAfterSeconds * 1000);

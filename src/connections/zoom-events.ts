@@ -1,4 +1,5 @@
 import type { Logger } from '../config/logger.js';
+import type { WebhookMetrics } from '../metrics/types.js';
 import { urlValidationAnswer, verifyZoomWebhook } from '../zoom/index.js';
 import type { Clock, RequestContext } from './context.js';
 import { ConnectError } from './errors.js';
@@ -35,7 +36,7 @@ interface ZoomEvent {
  * idempotent, as Zoom's 3-second delivery and its retries require.
  */
 export class ZoomEvents {
-  constructor(private readonly deps: { revocation: Revocation; clock: Clock; logger: Logger }) {}
+  constructor(private readonly deps: { revocation: Revocation; clock: Clock; logger: Logger; metrics?: WebhookMetrics }) {}
 
   async receive(input: ZoomEventInput): Promise<ZoomEventOutcome> {
     const verdict = verifyZoomWebhook({
@@ -46,10 +47,18 @@ export class ZoomEvents {
       now: this.deps.clock(),
     });
     if (!verdict.ok) {
+      this.deps.metrics?.webhookReceived('unverified', verdict.reason);
       this.deps.logger.warn({ reason: verdict.reason }, 'Zoom webhook refused');
       throw new ConnectError('webhook_signature_invalid', `Webhook refused: ${verdict.reason.replace(/_/g, ' ')}.`);
     }
-    const event = parseEvent(input.rawBody);
+    let event: ZoomEvent;
+    try {
+      event = parseEvent(input.rawBody);
+    } catch (err) {
+      this.deps.metrics?.webhookReceived('malformed', 'ok');
+      throw err;
+    }
+    this.deps.metrics?.webhookReceived(event.event, 'ok');
     if (event.event === 'endpoint.url_validation') return { kind: 'url_validation', answer: this.validation(event, input.secret) };
     if (event.event === 'app_deauthorized') await this.deauthorized(event, input, verdict.timestamp);
     // Zoom expects a fast 2xx for events we do not act on, or it retries.

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { EventsConfig } from '../config/config.js';
 import type { ClaimedEvent, OutboxRepository } from '../store/types.js';
 import { DeliveryError } from './delivery-error.js';
@@ -13,6 +14,8 @@ export interface LifecycleEventsOptions {
   logger: EventLogger;
   /** Overrides of the worker's defaults (tests and benchmarks). */
   worker?: Partial<OutboxWorkerOptions>;
+  /** Where the delivery metrics are registered (the service's /metrics registry); a registry of their own otherwise. */
+  metricsRegistry?: Registry;
 }
 
 /**
@@ -35,7 +38,7 @@ export class LifecycleEvents {
       config.webhookUrl && config.webhookSecret
         ? new WebhookSender(config.webhookUrl, StandardWebhookSigner.fromSecret(config.webhookSecret))
         : undefined;
-    this.metrics = new EventMetrics(options.outbox);
+    this.metrics = new EventMetrics(options.outbox, options.metricsRegistry);
     this.worker = new OutboxWorker(
       { outbox: options.outbox, deliver: (event, signal) => this.deliver(event, signal), metrics: this.metrics, logger: options.logger },
       {

@@ -102,10 +102,10 @@ export class OutboxWorker {
         }
       }
       for (const event of claimed) this.track(this.deliverOne(event));
-      // A full batch may have more behind it; otherwise wait for a commit here, a finished delivery, or the poll.
-      if (claimed.length === 0 || claimed.length < free) {
-        if (!this.woken && !this.stopped) await this.sleep(this.options.pollIntervalMs);
-      }
+      // A full batch may have more behind it; otherwise (or with no free slot) wait for a
+      // commit here, a finished delivery, or the poll.
+      const mayHaveMore = free > 0 && claimed.length === free;
+      if (!mayHaveMore && !this.woken && !this.stopped) await this.sleep(this.options.pollIntervalMs);
     }
   }
 

@@ -20,18 +20,18 @@ export function webhookBody(event: ClaimedEvent): string {
 export class WebhookSender {
   private readonly dispatcher: Agent;
 
+  private readonly timeoutMs = WEBHOOK_TIMEOUT_MS;
+
   constructor(
     private readonly url: string,
     private readonly signer: StandardWebhookSigner,
-    private readonly timeoutMs = WEBHOOK_TIMEOUT_MS,
-    private readonly now: () => number = Date.now,
   ) {
-    this.dispatcher = new Agent({ connectTimeout: timeoutMs, keepAliveTimeout: 10_000 });
+    this.dispatcher = new Agent({ connectTimeout: WEBHOOK_TIMEOUT_MS, keepAliveTimeout: 10_000 });
   }
 
   async send(event: ClaimedEvent, signal: AbortSignal): Promise<void> {
     const body = webhookBody(event);
-    const headers = { 'content-type': 'application/json', 'user-agent': 'zoom-connect-webhooks', ...this.signer.sign(event.id, this.now() / 1000, body) };
+    const headers = { 'content-type': 'application/json', 'user-agent': 'zoom-connect-webhooks', ...this.signer.sign(event.id, Date.now() / 1000, body) };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DeliveryError(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     const relay = (): void => controller.abort(new DeliveryError('delivery stopped: the worker is shutting down'));

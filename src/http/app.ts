@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../config/logger.js';
 import type { Connections } from '../connections/index.js';
+import type { ServiceMetrics } from '../metrics/index.js';
 import type { ZoomConnectPluginOptions } from './plugin-options.js';
 import type { BearerAuthenticator } from './auth.js';
 import { createEdgeServer } from './edge-server.js';
@@ -11,7 +12,6 @@ import { securityHeaders } from './security-headers.js';
 import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
 import { opsRoutes } from './routes/ops.js';
-import type { LifecycleEvents } from '../events/index.js';
 import type { RecentEvents } from '../events/recent-events.js';
 
 /** What the standalone app needs of the composition root (src/service.ts builds it; this module does not import it). */
@@ -19,8 +19,8 @@ export interface AppCore {
   config: Config;
   logger: Logger;
   connections: Connections;
-  /** Its delivery metrics join /metrics. */
-  events: Pick<LifecycleEvents, 'metrics'>;
+  /** Served at /metrics here or on OPS_PORT; the routes add their timings to it. */
+  metrics: ServiceMetrics;
   pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId'], extra?: Partial<ZoomConnectPluginOptions>): ZoomConnectPluginOptions;
 }
 
@@ -55,10 +55,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // OPS_PORT: beside the API when unset ('main'); a port number moves these to the ops server (service.ts); 'off' serves none.
+  const opsHere = config.opsPort === 'main';
+  if (opsHere) {
+    await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+    app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  }
 
-  opsRoutes(app, deps.core.connections, [deps.core.events.metrics.registry]);
+  opsRoutes(app, deps.core.connections, deps.core.metrics, { serveMetrics: opsHere });
 
   await app.register(
     zoomConnect,

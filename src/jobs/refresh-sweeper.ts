@@ -1,5 +1,6 @@
 import type { Logger } from '../config/logger.js';
 import type { TokenManager } from '../connections/token-manager.js';
+import type { SweepMetrics } from '../metrics/index.js';
 import type { Store } from '../store/types.js';
 
 export interface SweeperOptions {
@@ -22,12 +23,13 @@ export class RefreshSweeper {
   private stopped = false;
 
   constructor(
-    private readonly deps: { store: Store; tokens: TokenManager; logger: Logger; clock: () => Date },
+    private readonly deps: { store: Store; tokens: TokenManager; logger: Logger; clock: () => Date; metrics?: SweepMetrics },
     private readonly options: SweeperOptions,
   ) {}
 
   start(): void {
     if (this.options.intervalMs <= 0) return;
+    this.deps.metrics?.sweeperStarted();
     const tick = (): void => {
       this.timer = setTimeout(() => {
         void this.sweepOnce().finally(() => {
@@ -55,6 +57,7 @@ export class RefreshSweeper {
 
   private async sweep(): Promise<number> {
     let refreshed = 0;
+    let result: 'completed' | 'failed' = 'completed';
     try {
       while (!this.stopped) {
         const now = this.deps.clock();
@@ -65,8 +68,10 @@ export class RefreshSweeper {
         if (userIds.length < this.options.batchSize) break;
       }
     } catch (err) {
+      result = 'failed';
       this.deps.logger.warn({ error: err instanceof Error ? err.message : 'unknown' }, 'refresh sweep stopped early');
     }
+    this.deps.metrics?.sweepFinished(result, refreshed);
     if (refreshed > 0) this.deps.logger.info({ refreshed }, 'refresh sweep done');
     return refreshed;
   }

@@ -26,6 +26,8 @@ export interface Db {
 /** A Db that owns its connection(s). */
 export interface Driver extends Db {
   readonly kind: 'postgres' | 'pglite';
+  /** The schema our tables live in: the only one on this driver's search_path. */
+  readonly schema: string;
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }

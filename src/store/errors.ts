@@ -36,10 +36,14 @@ export class LockReleasedError extends Error {
   }
 }
 
-/** Two PGlite instances on one directory would corrupt it. */
+/** Two PGlite instances on one directory would corrupt it: in this process, or `holder` names the other process. */
 export class DataDirInUseError extends Error {
-  constructor(dataDir: string) {
-    super(`PGlite data directory "${dataDir}" is already open in this process: reuse that Store (PGlite is created once per process)`);
+  constructor(dataDir: string, holder?: string) {
+    super(
+      holder
+        ? `PGlite data directory "${dataDir}" is in use: ${holder}`
+        : `PGlite data directory "${dataDir}" is already open in this process: reuse that Store (PGlite is created once per process)`,
+    );
     this.name = 'DataDirInUseError';
   }
 }

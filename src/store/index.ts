@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { TokenCipher } from '../crypto/index.js';
 import type { StoreLogger } from './db.js';
 import { openPostgresStore } from './postgres-store.js';
@@ -5,7 +6,11 @@ import type { RotationReport, Store } from './types.js';
 
 export interface OpenStoreOptions {
   /** PostgreSQL when set; otherwise embedded PGlite in `dataDir`. */
-  databaseUrl?: string;
+  databaseUrl?: string | undefined;
+  /** A host app's PostgreSQL pool to share instead of `databaseUrl` (we never end it). */
+  pool?: pg.Pool | undefined;
+  /** The schema our tables live in, on PostgreSQL and PGlite alike (default `zoom_connect`). */
+  schema?: string | undefined;
   dataDir: string;
   cipher: TokenCipher;
   logger?: StoreLogger;
@@ -20,9 +25,11 @@ export interface OpenStoreOptions {
 
 /** Opens the store the configuration asks for. Call `migrate()` before use. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  if (options.databaseUrl) {
+  if (options.databaseUrl || options.pool) {
     return openPostgresStore({
       databaseUrl: options.databaseUrl,
+      pool: options.pool,
+      schema: options.schema,
       cipher: options.cipher,
       logger: options.logger,
       poolMax: options.poolMax,
@@ -31,7 +38,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   }
   // Loaded only when used: PGlite's WASM costs ~40 MiB a process that runs on PostgreSQL never needs.
   const { openPgliteStore } = await import('./pglite-store.js');
-  return openPgliteStore({ dataDir: options.dataDir, cipher: options.cipher, logger: options.logger, lockTimeoutMs: options.lockTimeoutMs });
+  return openPgliteStore({ dataDir: options.dataDir, schema: options.schema, cipher: options.cipher, logger: options.logger, lockTimeoutMs: options.lockTimeoutMs });
 }
 
 export { rotateKeys } from './rotation.js';
@@ -44,6 +51,7 @@ export { MIGRATIONS, type Migration } from './migrations.js';
 export { insertEvent } from './repositories/outbox.js';
 export type { Db, StoreLogger } from './db.js';
 export type * from './types.js';
+export type { ConnectionCensus } from './census.js';
 
 /**
  * What `zoom-connect rotate-keys` runs: opens the configured store with the

@@ -2,13 +2,19 @@ import pg from 'pg';
 import type { Db, Driver, QueryResult, SqlStatement, StoreLogger } from './db.js';
 import { redactSecrets, toStoreError } from './db-errors.js';
 import { StoreUnavailableError } from './errors.js';
+import { DEFAULT_SCHEMA, quoteIdent } from './schema.js';
 import { CONNECT_TIMEOUT_MS, IDLE_IN_TRANSACTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from './timeouts.js';
 
 export const DEFAULT_POOL_MAX = 10;
 
 export interface PgDriverOptions {
-  databaseUrl: string;
-  poolMax?: number;
+  /** Where our own pool connects; or `pool`, the host app's. */
+  databaseUrl?: string | undefined;
+  /** A host app's pool: used as is, never ended by us, its sessions left as we found them. */
+  pool?: pg.Pool | undefined;
+  poolMax?: number | undefined;
+  /** The schema our tables live in; a valid lower-case identifier (config checks it). */
+  schema?: string | undefined;
   logger: StoreLogger;
 }
 
@@ -57,20 +63,34 @@ class PgTransaction implements Db {
 
 export class PgDriver implements Driver {
   readonly kind = 'postgres' as const;
+  readonly schema: string;
   private readonly pool: pg.Pool;
+  private readonly ownsPool: boolean;
   private readonly logger: StoreLogger;
 
   constructor(options: PgDriverOptions) {
     this.logger = options.logger;
+    this.schema = options.schema ?? DEFAULT_SCHEMA;
+    if (options.pool) {
+      this.pool = options.pool;
+      this.ownsPool = false;
+      // A host pool's 'error' listener is the host's business, and its
+      // sessions keep their own search_path: ours is set per transaction.
+      return;
+    }
+    if (!options.databaseUrl) throw new Error('PgDriver needs a databaseUrl or a pool');
+    this.ownsPool = true;
     this.pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolMax ?? DEFAULT_POOL_MAX,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       idleTimeoutMillis: 30_000,
-      // Sent as startup parameters. Behind PgBouncer, list them in
-      // ignore_startup_parameters and set them on the role instead.
+      // Sent as startup parameters. Behind PgBouncer, list them (and
+      // `options`) in ignore_startup_parameters and set them on the role instead.
       statement_timeout: STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      // Every session of our own pool resolves our unqualified table names in our schema.
+      options: `-c search_path=${this.schema}`,
       application_name: 'zoom-connect',
     });
     // An idle client whose server went away emits here; without a listener
@@ -80,11 +100,21 @@ export class PgDriver implements Driver {
     });
   }
 
+  /** The pool's size: the refresh lock keeps some of it free for everything else. */
+  get poolSize(): number {
+    return this.pool.options.max ?? DEFAULT_POOL_MAX;
+  }
+
   query<R extends object>(statement: string | SqlStatement, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    if (!this.ownsPool) return this.transaction((tx) => tx.query<R>(statement, params));
     return run<R>(this.pool, statement, params);
   }
 
   async exec(sql: string): Promise<void> {
+    if (!this.ownsPool) {
+      await this.transaction((tx) => tx.exec(sql));
+      return;
+    }
     await runScript(this.pool, sql);
   }
 
@@ -106,6 +136,14 @@ export class PgDriver implements Driver {
     const tx = new PgTransaction(client);
     try {
       await tx.exec('BEGIN');
+      if (!this.ownsPool) {
+        // A host's session gets our settings for this transaction only (SET LOCAL).
+        await tx.query("SELECT set_config('search_path', $1, true), set_config('statement_timeout', $2, true), set_config('idle_in_transaction_session_timeout', $3, true)", [
+          quoteIdent(this.schema),
+          String(STATEMENT_TIMEOUT_MS),
+          String(IDLE_IN_TRANSACTION_TIMEOUT_MS),
+        ]);
+      }
       const result = await fn(tx);
       await tx.exec('COMMIT');
       return result;
@@ -138,7 +176,8 @@ export class PgDriver implements Driver {
     }
   }
 
+  /** Ends our own pool; a host's pool is the host's to end. */
   async close(): Promise<void> {
-    await this.pool.end();
+    if (this.ownsPool) await this.pool.end();
   }
 }

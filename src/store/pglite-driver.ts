@@ -1,9 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import type { Db, Driver, QueryResult, SqlStatement } from './db.js';
 import { toStoreError } from './db-errors.js';
 import { DataDirInUseError, StoreUnavailableError } from './errors.js';
+import { DEFAULT_SCHEMA, quoteIdent } from './schema.js';
 
 /** Directories with a live PGlite in this process: a second instance on one directory corrupts it. */
 const openDirs = new Set<string>();
@@ -59,20 +61,28 @@ export class PgliteDriver implements Driver {
   private constructor(
     private readonly pg: PGlite,
     private readonly dataDir: string,
+    private readonly lock: DataDirLock,
+    readonly schema: string,
   ) {}
 
   /** Starts PGlite on `dataDir` (seconds on a new directory): do it once per process. */
-  static async open(dataDir: string): Promise<PgliteDriver> {
+  static async open(dataDir: string, schema: string = DEFAULT_SCHEMA): Promise<PgliteDriver> {
     const resolved = path.resolve(dataDir);
     if (openDirs.has(resolved)) throw new DataDirInUseError(resolved);
     openDirs.add(resolved);
+    let lock: DataDirLock | undefined;
     try {
       // PGlite creates its own directory but not its parents (DATA_DIR may not exist yet).
       await mkdir(path.dirname(resolved), { recursive: true });
+      lock = await acquireDataDirLock(resolved);
       const pg = await PGlite.create(resolved);
-      return new PgliteDriver(pg, resolved);
+      // One connection for the process: its session resolves our tables in our schema, as PostgreSQL's pool does.
+      await pg.exec(`SET search_path TO ${quoteIdent(schema)}`);
+      return new PgliteDriver(pg, resolved, lock, schema);
     } catch (err) {
       openDirs.delete(resolved);
+      await lock?.release();
+      if (err instanceof DataDirInUseError) throw err;
       const detail = err instanceof Error ? err.message : String(err);
       throw new StoreUnavailableError(`PGlite could not start on "${resolved}": ${detail}`, null, { cause: err });
     }
@@ -118,6 +128,7 @@ export class PgliteDriver implements Driver {
       if (!this.pg.closed) await this.pg.close();
     } finally {
       openDirs.delete(this.dataDir);
+      await this.lock.release();
     }
   }
 }

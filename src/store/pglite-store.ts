@@ -6,6 +6,8 @@ import { SqlStore } from './sql-store.js';
 
 export interface PgliteStoreOptions {
   dataDir: string;
+  /** The schema our tables live in (default `zoom_connect`). */
+  schema?: string | undefined;
   cipher: TokenCipher;
   logger?: StoreLogger;
   /** How long a new connect or a disconnect waits behind a refresh holding the connection's lock. */
@@ -14,7 +16,7 @@ export interface PgliteStoreOptions {
 
 /** A store on embedded PGlite persisted in `dataDir`. Takes seconds: open it once per process. */
 export async function openPgliteStore(options: PgliteStoreOptions): Promise<SqlStore> {
-  const driver = await PgliteDriver.open(options.dataDir);
+  const driver = await PgliteDriver.open(options.dataDir, options.schema);
   return new SqlStore(driver, options.cipher, new MutexRefreshLocker(driver), options.logger ?? silentLogger, {
     lockTimeoutMs: options.lockTimeoutMs,
   });

@@ -1,4 +1,5 @@
 import type { TokenCipher } from '../crypto/index.js';
+import { takeCensus, type ConnectionCensus } from './census.js';
 import type { Db, Driver, StoreLogger } from './db.js';
 import { applyMigrations } from './migrate.js';
 import type { RefreshLocker } from './refresh-lock.js';
@@ -53,11 +54,15 @@ export class SqlStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    await applyMigrations(this.driver, this.logger);
+    await applyMigrations(this.driver, this.logger, this.driver.schema);
   }
 
   ping(): Promise<void> {
     return this.driver.ping(PING_TIMEOUT_MS);
+  }
+
+  census(): Promise<ConnectionCensus> {
+    return takeCensus(this.driver);
   }
 
   rotateKeys(batchSize: number): Promise<RotationReport> {

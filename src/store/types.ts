@@ -7,6 +7,8 @@
  * return values: the implementation encrypts them before they reach SQL.
  */
 
+import type { ConnectionCensus } from './census.js';
+
 export type ConnectionStatus = 'active' | 'needs_reauth' | 'inactive' | 'revoked' | 'deauthorized';
 
 /** A connection without its tokens: what status pages and most code need. */
@@ -385,5 +387,7 @@ export interface Store {
   ping(): Promise<void>;
   /** Re-encrypts every token and verifier under the current key, in batches. */
   rotateKeys(batchSize: number): Promise<RotationReport>;
+  /** Connections by status and the oldest active one's token age, for the metrics' periodic count. */
+  census(): Promise<ConnectionCensus>;
   close(): Promise<void>;
 }

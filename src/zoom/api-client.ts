@@ -41,6 +41,16 @@ export interface CreateMeetingInput {
   settings?: ZoomObject;
 }
 
+export type ZoomMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Any call to Zoom's REST API: `path` is relative to the API base (`/users/me/webinars`), names as Zoom spells them. */
+export interface ZoomApiRequest {
+  method: ZoomMethod;
+  path: string;
+  query?: Record<string, string> | undefined;
+  body?: unknown;
+}
+
 /** Zoom's REST API (`/v2`) for one user at a time. Every call needs a valid access token. */
 export class ZoomApi {
   constructor(
@@ -82,6 +92,16 @@ export class ZoomApi {
     }, undefined, signal);
   }
 
+  /**
+   * Any endpoint: Zoom's answer, or null when it answers without a body
+   * (204 to a DELETE or PATCH). Only GETs are retried after a network error or 5xx.
+   */
+  async request(auth: ZoomAuth, req: ZoomApiRequest, signal?: AbortSignal): Promise<ZoomObject | null> {
+    const res = await this.send(auth, req.method, req.path, req.query, req.body, signal);
+    if (res.body === undefined) return null;
+    return this.objectOf(res, req.method, req.path);
+  }
+
   private async call(
     auth: ZoomAuth,
     method: 'GET' | 'POST',
@@ -90,6 +110,24 @@ export class ZoomApi {
     body: unknown,
     signal: AbortSignal | undefined,
   ): Promise<ZoomObject> {
+    return this.objectOf(await this.send(auth, method, path, query, body, signal), method, path);
+  }
+
+  private objectOf(res: ZoomResponse, method: ZoomMethod, path: string): ZoomObject {
+    if (!isObject(res.body)) {
+      throw new ZoomProtocolError(`${method} ${path} answer`, '(body)', 'a JSON object', 'Zoom API responses are JSON objects', res.status, res.trackingId);
+    }
+    return res.body;
+  }
+
+  private async send(
+    auth: ZoomAuth,
+    method: ZoomMethod,
+    path: string,
+    query: Record<string, string | undefined> | undefined,
+    body: unknown,
+    signal: AbortSignal | undefined,
+  ): Promise<ZoomResponse> {
     const url = new URL(`${auth.apiBase ?? this.defaultApiBase}${path}`);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
     const headers: Record<string, string> = { authorization: `Bearer ${auth.accessToken}`, accept: 'application/json' };
@@ -104,10 +142,7 @@ export class ZoomApi {
       signal,
     });
     if (res.status >= 400) throw apiError(res);
-    if (!isObject(res.body)) {
-      throw new ZoomProtocolError(`${method} ${path} answer`, '(body)', 'a JSON object', 'Zoom API responses are JSON objects', res.status, res.trackingId);
-    }
-    return res.body;
+    return res;
   }
 }
 

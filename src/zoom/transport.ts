@@ -1,6 +1,8 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { Logger } from '../config/logger.js';
+import { zoomOperation, type ZoomCallMetrics, type ZoomStatusClass } from '../metrics/index.js';
 import { isDailyRateLimit, ZoomRateLimitedError, ZoomUnavailableError } from './errors.js';
 import { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
 
@@ -14,10 +16,12 @@ export interface ZoomTransportOptions {
   maxRateLimitWaitMs?: number;
   baseBackoffMs?: number;
   dispatcher?: Dispatcher;
+  /** Every exchange by operation, status class and latency; every 429 by limit type. */
+  metrics?: ZoomCallMetrics;
 }
 
 export interface ZoomRequest {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;
@@ -61,17 +65,19 @@ export class ZoomTransport {
   }
 
   async send(req: ZoomRequest): Promise<ZoomResponse> {
+    const operation = zoomOperation(req.method, req.url, req.body);
     for (let attempt = 0; ; attempt++) {
       const canRetry = attempt < this.maxRetries;
       let res: RawResponse;
       try {
-        res = await this.once(req);
+        res = await this.once(req, operation);
       } catch (err) {
         if (!(err instanceof ZoomUnavailableError) || !req.idempotent || !canRetry || req.signal?.aborted) throw err;
         await this.backoff(attempt, req.signal);
         continue;
       }
       if (res.status === 429) {
+        this.options.metrics?.zoomRateLimited(operation, limitTypeOf(res));
         const wait = await this.rateLimitWait(res, req, canRetry);
         await sleep(wait, undefined, { signal: req.signal });
         continue;
@@ -127,7 +133,8 @@ export class ZoomTransport {
     await sleep(atLeastMs + cap / 2 + Math.random() * (cap / 2), undefined, { signal });
   }
 
-  private async once(req: ZoomRequest): Promise<RawResponse> {
+  private async once(req: ZoomRequest, operation: string): Promise<RawResponse> {
+    const started = performance.now();
     // One controller per attempt, its timer cleared as soon as the answer is in.
     // AbortSignal.timeout would keep every signal and its timer alive for the
     // whole timeout (10 s of calls at thousands a second), and AbortSignal.any
@@ -150,6 +157,7 @@ export class ZoomTransport {
         dispatcher: this.dispatcher,
       });
       const text = await readLimited(res.body, MAX_BODY_BYTES);
+      this.options.metrics?.zoomCall(operation, statusClassOf(res.statusCode), (performance.now() - started) / 1000);
       const trackingId = header(res.headers['x-zm-trackingid']);
       return {
         status: res.statusCode,
@@ -160,6 +168,8 @@ export class ZoomTransport {
       };
     } catch (err) {
       const timedOut = timedOutHere || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError;
+      // Our own caller giving up (shutdown) is not Zoom failing.
+      if (!req.signal?.aborted) this.options.metrics?.zoomCall(operation, timedOut ? 'timeout' : 'network', (performance.now() - started) / 1000);
       if (req.signal?.aborted || err instanceof ZoomUnavailableError) throw err;
       // An outage's symptom: summarised by the domain, detailed here at debug.
       this.options.logger.debug(
@@ -193,6 +203,18 @@ export class ZoomTransport {
     if (expected) this.options.logger.debug(line, 'Zoom call failed');
     else this.options.logger.warn(line, 'Zoom call failed');
   }
+}
+
+function statusClassOf(status: number): ZoomStatusClass {
+  if (status >= 500) return '5xx';
+  if (status >= 400) return '4xx';
+  if (status >= 300) return '3xx';
+  return '2xx';
+}
+
+function limitTypeOf(res: RawResponse): 'qps' | 'daily' | 'unknown' {
+  if (isDailyRateLimit(res.rateLimitType, res.body)) return 'daily';
+  return res.rateLimitType?.toLowerCase() === 'qps' ? 'qps' : 'unknown';
 }
 
 /** Only the path is ever logged: Zoom's revoke endpoint takes the token in the query string. */

@@ -50,4 +50,10 @@ describe('choosing the compiled build', () => {
     await writeFile(path.join(root, 'src', 'cli', 'new.ts'), 'export {};\n');
     expect(isBuildFresh(root)).toBe(false);
   });
+
+  it('an installed package (a stamped dist/ and no src/) runs compiled', async () => {
+    await stamp(20);
+    await rm(path.join(root, 'src'), { recursive: true });
+    expect(isBuildFresh(root)).toBe(true);
+  });
 });

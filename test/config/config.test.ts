@@ -11,6 +11,7 @@ const PRODUCTION = {
   TOKEN_ENCRYPTION_KEYS: `k1:${KEY}`,
   APP_JWT_SECRET: 'x'.repeat(32),
   POST_CONNECT_REDIRECT_URL: 'https://app.example.com/settings',
+  DATABASE_URL: 'postgres://zc@db.example.com/zoom_connect',
 };
 
 function problemsOf(env: Record<string, string>): string[] {

@@ -182,6 +182,7 @@ class Fuzzer {
   next(): FuzzRequest {
     const endpoint = this.pick([
       { method: 'GET', path: '/api/zoom/oauth/user/authorize', keys: ['returnTo'], connected: true },
+      { method: 'GET', path: '/api/zoom/oauth/user/connect', keys: ['returnTo'], connected: true },
       { method: 'GET', path: '/api/zoom/oauth/user-callback', keys: ['state', 'code', 'error', 'error_description'], connected: true },
       { method: 'GET', path: '/api/zoom/oauth/user/status', keys: [], connected: true },
       { method: 'POST', path: '/api/zoom/oauth/user/revoke', keys: [], connected: false },

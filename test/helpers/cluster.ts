@@ -221,7 +221,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...options.env,
   };
   const apps = ports.map((port, i) => new ChildApp(i, port, env));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c search_path=zoom_connect' });
   // The dedicated-server tests stop PostgreSQL under this pool: an idle client's error must not crash the runner.
   pool.on('error', () => undefined);
   const zoom = new EmulatorControl(emulator.url);

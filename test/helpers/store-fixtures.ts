@@ -146,7 +146,7 @@ export function useStore(backend: Backend, options: TestStoreOptions = {}): Stor
 /** Every row of every table of the schema, as text: what an attacker with a database dump would see. */
 export async function dumpAllTables(store: SqlStore): Promise<string> {
   const { rows: tables } = await store.db.query<{ table_name: string }>(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name",
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
   );
   const parts: string[] = [];
   for (const { table_name } of tables) {

@@ -93,7 +93,12 @@ describe('store lifecycle on postgres', () => {
         );
         return rows[0];
       });
-      expect(settings).toEqual({ lock: '125s', statement: '126s', idle: '131s' });
+      // The lock wait is what is left of the caller's 125 s when the transaction starts (a millisecond may have passed).
+      const ms = (v: string | undefined): number => (v?.endsWith('ms') ? Number(v.slice(0, -2)) : Number(v?.slice(0, -1)) * 1000);
+      const [lock, statement, idle] = [ms(settings?.lock), ms(settings?.statement), ms(settings?.idle)];
+      expect(lock).toBeGreaterThan(120_000);
+      expect(lock).toBeLessThanOrEqual(125_000);
+      expect([statement - lock, idle - statement]).toEqual([1_000, 5_000]);
       // SET LOCAL: the pool's own defaults come back after the transaction.
       const { rows } = await store.db.query<{ idle: string }>("SELECT current_setting('idle_in_transaction_session_timeout') AS idle");
       expect(rows[0]?.idle).toBe('30s');

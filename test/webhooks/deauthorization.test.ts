@@ -58,11 +58,11 @@ describe('app_deauthorized', () => {
     await client.connect();
     try {
       const { rows: tables } = await client.query<{ table_name: string }>(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'zoom_connect' AND table_type = 'BASE TABLE'",
       );
       const parts: string[] = [];
       for (const { table_name } of tables) {
-        const { rows } = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${table_name}" t`);
+        const { rows } = await client.query<{ row: string }>(`SELECT t::text AS row FROM zoom_connect."${table_name}" t`);
         parts.push(...rows.map((r) => r.row));
       }
       return parts.join('\n');

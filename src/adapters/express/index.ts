@@ -1,15 +1,34 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger } from 'fastify';
-import type { NextFunction, Request, Response, Router } from 'express';
-import { Router as createRouter } from 'express';
+import type { ZoomUserApi } from '../../connections/user-api.js';
+import { checkOptions, EMBED_OPTION_NAMES, embedZoomConnect, type EmbedOptions, type EmbeddedZoomConnect } from '../../embedded.js';
 import { createEdgeServer } from '../../http/edge-server.js';
 import { zoomConnect } from '../../http/plugin.js';
 import type { ZoomConnectPluginOptions } from '../../http/plugin-options.js';
 
-export interface ExpressAdapterOptions extends Omit<ZoomConnectPluginOptions, 'getUserId'> {
+/**
+ * An Express middleware (Express's `Request`, `Response` and `NextFunction`
+ * fit), typed without Express so the package's types need no `@types/express`.
+ */
+export type ZoomConnectMiddleware = ((req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void) & {
+  /** Closes the router's inner Fastify (not the database: see `close` of what mounted it). */
+  close(): Promise<void>;
+};
+
+/** The host's signed-in user of a request, or null/undefined for none; `Req` is the host's request type (`express.Request`). */
+export type GetUserId<Req> = (req: Req) => string | null | undefined | Promise<string | null | undefined>;
+
+export interface ExpressAdapterOptions<Req extends IncomingMessage = IncomingMessage> extends Omit<ZoomConnectPluginOptions, 'getUserId'> {
   /** The host app's signed-in user for an Express request (its session, its auth), or null. */
-  getUserId: (req: Request) => string | null | Promise<string | null>;
-  logger?: FastifyBaseLogger;
-  trustProxy?: boolean;
+  getUserId: GetUserId<Req>;
+  logger?: FastifyBaseLogger | undefined;
+  trustProxy?: boolean | undefined;
+}
+
+/** Express's additions to Node's request that the router reads. */
+interface ExpressRequestFields {
+  originalUrl?: string;
+  baseUrl?: string;
 }
 
 /** Path prefixes the plugin serves; everything else falls through to the host app. */
@@ -29,23 +48,25 @@ const OUR_PATHS = ['/api/zoom/oauth/', '/api/zoom/webhooks', '/api/appointments/
  * app's, so both answer alike, and it writes no per-request log lines (they
  * would carry the callback's code and state).
  */
-export async function createZoomConnectRouter(options: ExpressAdapterOptions): Promise<Router & { close(): Promise<void> }> {
+export async function createZoomConnectRouter<Req extends IncomingMessage = IncomingMessage>(
+  options: ExpressAdapterOptions<Req>,
+): Promise<ZoomConnectMiddleware> {
   const { getUserId, logger, trustProxy, ...pluginOptions } = options;
   const inner = createEdgeServer({ logger, trustProxy: trustProxy ?? false });
   await inner.register(zoomConnect, {
     ...pluginOptions,
     // Fastify's raw request is the very object Express decorated.
-    getUserId: (request) => getUserId(request.raw as Request),
+    getUserId: async (request) => (await getUserId(request.raw as Req)) ?? null,
   });
   await inner.ready();
 
-  const router = createRouter();
-  router.use((req: Request, res: Response, next: NextFunction) => {
-    if (!OUR_PATHS.some((p) => req.originalUrl.startsWith(p))) {
+  const router = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
+    const { originalUrl = req.url ?? '', baseUrl = '' } = req as IncomingMessage & ExpressRequestFields;
+    if (!OUR_PATHS.some((p) => originalUrl.startsWith(p))) {
       next();
       return;
     }
-    if (req.baseUrl !== '') {
+    if (baseUrl !== '') {
       next(new Error('Mount the Zoom Connect router at the app root: app.use(router), not app.use("/prefix", router).'));
       return;
     }
@@ -54,6 +75,60 @@ export async function createZoomConnectRouter(options: ExpressAdapterOptions): P
       return;
     }
     inner.routing(req, res);
-  });
+  };
   return Object.assign(router, { close: () => inner.close() });
+}
+
+export interface ZoomConnectExpressOptions<Req extends IncomingMessage = IncomingMessage> extends EmbedOptions {
+  /** The signed-in user of a request, from the host's session or auth (`req.session.userId`); null when none. */
+  getUserId: GetUserId<Req>;
+  /** Behind a reverse proxy: trust X-Forwarded-* for the client address in the audit trail. */
+  trustProxy?: boolean | undefined;
+}
+
+export interface ZoomConnectExpress {
+  /** Mount at the app root, after the session middleware and before body parsers: `app.use(zoom.router)`. */
+  readonly router: ZoomConnectMiddleware;
+  /** One app user's Zoom from server code. */
+  user(userId: string): ZoomUserApi;
+  /** The configuration, domain and logger, for what the rest does not cover. */
+  readonly zoomConnect: EmbeddedZoomConnect;
+  /** Closes the router, then the database pool (ours only) and Zoom connections. Call after your server stops. */
+  close(): Promise<void>;
+}
+
+/**
+ * Zoom Connect in an Express app in one call: configuration from the
+ * environment (or `config`), the database, background refresh, and the
+ * router to mount.
+ *
+ *   const zoom = await zoomConnectExpress({ getUserId: (req) => req.session.userId ?? null });
+ *   app.use(session(...)); app.use(zoom.router); app.use(express.json());
+ */
+export async function zoomConnectExpress<Req extends IncomingMessage = IncomingMessage>(
+  options: ZoomConnectExpressOptions<Req>,
+): Promise<ZoomConnectExpress> {
+  checkOptions(options, [...EMBED_OPTION_NAMES, 'getUserId', 'trustProxy'], 'zoomConnectExpress');
+  const embedded = await embedZoomConnect(options);
+  try {
+    const router = await createZoomConnectRouter<Req>({
+      ...embedded.pluginOptions(() => null),
+      getUserId: options.getUserId,
+      logger: embedded.logger,
+      trustProxy: options.trustProxy ?? embedded.config.trustProxy,
+    });
+    let closing: Promise<void> | undefined;
+    return {
+      router,
+      user: (userId) => embedded.user(userId),
+      zoomConnect: embedded,
+      close: () => {
+        closing ??= router.close().finally(() => embedded.close());
+        return closing;
+      },
+    };
+  } catch (err) {
+    await embedded.close();
+    throw err;
+  }
 }

@@ -9,9 +9,32 @@ import type { ResolvedPluginOptions } from '../plugin-options.js';
 
 const BINDING_MAX_AGE_SECONDS = 10 * 60;
 
-/** GET .../user/authorize and GET .../user-callback: the two halves of the connect flow. */
+const returnToQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { returnTo: { type: 'string', maxLength: 2048, description: 'Post-connect redirect; must be on the allow list.' } },
+} as const;
+
+/** GET .../user/authorize (or .../user/connect, a redirect) and GET .../user-callback: the two halves of the connect flow. */
 export function connectRoutes(app: FastifyInstance, connections: Connections, opts: ResolvedPluginOptions): void {
   const cookie = bindingCookie(opts.secureCookies, `${app.prefix}/api/zoom/oauth`);
+
+  /** Starts a flow for the signed-in app user: `returnTo` from the allow list only, and the browser-binding cookie. */
+  async function begin(request: FastifyRequest<{ Querystring: { returnTo?: string } }>, reply: FastifyReply): Promise<{ authorizationUrl: string; expiresAt: Date }> {
+    const returnTo = request.query.returnTo ?? null;
+    if (returnTo !== null && !opts.postConnectRedirectAllowList.includes(returnTo)) {
+      throw new ConnectError('validation_failed', 'returnTo is not on the configured allow list (POST_CONNECT_REDIRECT_ALLOW_LIST).');
+    }
+    const result = await connections.flow.begin({
+      userId: request.appUserId,
+      existingBinding: request.cookies[cookie.name],
+      returnTo,
+      ctx: requestContext(request),
+    });
+    void reply.setCookie(cookie.name, result.bindingToken, { ...cookie.options, maxAge: BINDING_MAX_AGE_SECONDS });
+    void reply.header('cache-control', 'no-store');
+    return result;
+  }
 
   app.get<{ Querystring: { returnTo?: string } }>(
     '/api/zoom/oauth/user/authorize',
@@ -23,11 +46,7 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
         description: 'Returns the Zoom consent URL to send the browser to, and sets the browser-binding cookie.',
         tags: ['connect'],
         security: [{ bearerAuth: [] }],
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { returnTo: { type: 'string', maxLength: 2048, description: 'Post-connect redirect; must be on the allow list.' } },
-        },
+        querystring: returnToQuery,
         response: {
           200: {
             type: 'object',
@@ -41,19 +60,29 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
       preValidation: opts.requireUser,
     },
     async (request, reply) => {
-      const returnTo = request.query.returnTo ?? null;
-      if (returnTo !== null && !opts.postConnectRedirectAllowList.includes(returnTo)) {
-        throw new ConnectError('validation_failed', 'returnTo is not on the configured allow list (POST_CONNECT_REDIRECT_ALLOW_LIST).');
-      }
-      const result = await connections.flow.begin({
-        userId: request.appUserId,
-        existingBinding: request.cookies[cookie.name],
-        returnTo,
-        ctx: requestContext(request),
-      });
-      void reply.setCookie(cookie.name, result.bindingToken, { ...cookie.options, maxAge: BINDING_MAX_AGE_SECONDS });
-      void reply.header('cache-control', 'no-store');
+      const result = await begin(request, reply);
       return { authorizationUrl: result.authorizationUrl, expiresAt: result.expiresAt.toISOString() };
+    },
+  );
+
+  // For links and server-rendered pages: the same start, answered with the redirect itself.
+  app.get<{ Querystring: { returnTo?: string } }>(
+    '/api/zoom/oauth/user/connect',
+    {
+      config: { rateLimit: opts.rateLimit.authorize },
+      schema: {
+        summary: 'Start connecting Zoom, as a link',
+        description: 'Like authorize, but answers 302 to Zoom\'s consent page: usable as a plain link or form action.',
+        tags: ['connect'],
+        security: [{ bearerAuth: [] }],
+        querystring: returnToQuery,
+        response: { ...errorResponses },
+      },
+      preValidation: opts.requireUser,
+    },
+    async (request, reply) => {
+      const result = await begin(request, reply);
+      return reply.redirect(result.authorizationUrl, 302);
     },
   );
 

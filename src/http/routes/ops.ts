@@ -1,24 +1,16 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import type { Connections } from '../../connections/index.js';
+import type { ServiceMetrics } from '../../metrics/index.js';
+import { metricsRoute } from '../ops-server.js';
 import { problemResponse } from '../schemas.js';
 
-/** Liveness, readiness (the database answers) and Prometheus metrics. */
-export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, 'ready'>, moreMetrics: Registry[] = []): void {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'zoom_connect_' });
-  const duration = new Histogram({
-    name: 'zoom_connect_http_request_duration_seconds',
-    help: 'HTTP request duration by route and status',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
+/**
+ * Liveness, readiness (the database answers), request timings, and — when
+ * OPS_PORT does not move it elsewhere — GET /metrics.
+ */
+export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, 'ready'>, metrics: ServiceMetrics, options: { serveMetrics: boolean }): void {
   app.addHook('onResponse', (request, reply, done) => {
-    duration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
+    metrics.observeHttpRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 
@@ -37,15 +29,5 @@ export function opsRoutes(app: FastifyInstance, connections: Pick<Connections, '
     await connections.ready();
     return { ready: true };
   });
-  const exposed = Registry.merge([registry, ...moreMetrics]);
-  app.get('/metrics', {
-    schema: {
-      operationId: 'getMetrics',
-      summary: 'Prometheus metrics (text exposition format)',
-      tags,
-      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
-    },
-  }, async (_request, reply) => {
-    return reply.type(exposed.contentType).send(await exposed.metrics());
-  });
+  if (options.serveMetrics) metricsRoute(app, metrics);
 }

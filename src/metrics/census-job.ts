@@ -1,0 +1,64 @@
+import type { ConnectionCensus } from '../store/census.js';
+import type { ServiceMetrics } from './service-metrics.js';
+
+export interface CensusJobDeps {
+  census(): Promise<ConnectionCensus>;
+  metrics: ServiceMetrics;
+  logger: { warn(obj: object, msg: string): void };
+  clock: () => Date;
+}
+
+/** Counting at 100k connections takes tens of milliseconds: once a period, not once a scrape. */
+export const DEFAULT_CENSUS_INTERVAL_MS = 30_000;
+
+/**
+ * Counts connections by status every `intervalMs` into the metrics. A
+ * failed count sets `database_up` to 0 and keeps the last counts.
+ */
+export class CensusJob {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: CensusJobDeps,
+    private readonly intervalMs: number = DEFAULT_CENSUS_INTERVAL_MS,
+  ) {}
+
+  /** Counts once now, then every interval. */
+  start(): void {
+    if (this.intervalMs <= 0) return;
+    const tick = (): void => {
+      void this.countNow().finally(() => {
+        if (this.stopped) return;
+        this.timer = setTimeout(tick, this.intervalMs);
+        this.timer.unref();
+      });
+    };
+    tick();
+  }
+
+  /** One count; concurrent callers share it. */
+  countNow(): Promise<void> {
+    this.running ??= this.count().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async count(): Promise<void> {
+    try {
+      const census = await this.deps.census();
+      this.deps.metrics.recordCensus(census, this.deps.clock());
+    } catch (err) {
+      this.deps.metrics.recordDatabaseDown();
+      this.deps.logger.warn({ error: err instanceof Error ? err.message : String(err) }, 'counting connections for the metrics failed');
+    }
+  }
+}

@@ -45,7 +45,7 @@ describe('events configuration', () => {
 
   test('an APP_WEBHOOK_URL that is not http(s) is refused, naming the variable', () => {
     expect(problemsOf({ APP_WEBHOOK_URL: 'ftp://app.example.com/hooks', APP_WEBHOOK_SECRET: SECRET })).toEqual([
-      expect.stringContaining('APP_WEBHOOK_URL must be an absolute http(s) URL'),
+      'APP_WEBHOOK_URL: must be an absolute http(s) URL',
     ]);
   });
 });

@@ -8,7 +8,9 @@
  *   npm run bench -- --backends=postgres   one backend
  *   npm run bench -- --cpu-prof            also CPU-profile the app process and print its hot frames
  *   npm run bench -- --scale               the million-connection data benchmark instead (bench/scale.ts)
+ *   npm run bench -- --appointments        appointment meetings per provider alone (bench/appointments.ts; a full run ends with it)
  *   npm run bench -- --recovery            recovery after a Zoom outage, 3 instances (bench/recovery.ts)
+ *   npm run bench -- --events              lifecycle events instead: delivery at 1 and 3 instances, outbox cost (bench/events.ts)
  *
  * Only a full run (no --only, --backends or --cpu-prof) writes
  * bench/results/latest.{json,md}; partial runs write to a temp directory.
@@ -121,9 +123,19 @@ async function main(): Promise<void> {
     await runScale();
     return;
   }
+  if (argv.includes('--appointments')) {
+    const { runAppointments } = await import('./appointments.js');
+    await runAppointments();
+    return;
+  }
   if (argv.includes('--recovery')) {
     const { runRecovery } = await import('./recovery.js');
     await runRecovery();
+    return;
+  }
+  if (argv.includes('--events')) {
+    const { runEventsBench } = await import('./events.js');
+    await runEventsBench();
     return;
   }
   const settings = readSettings(argv);
@@ -409,6 +421,10 @@ async function main(): Promise<void> {
     await writeFile(path.join(outDir, 'latest.md'), renderMarkdown(report));
     log(renderConsole(report));
     log(`results: ${path.join(outDir, 'latest.md')} (total ${report.settings.totalRunS} s)`);
+    if (!settings.partial) {
+      const { runAppointments } = await import('./appointments.js');
+      await runAppointments();
+    }
     ok = true;
   } finally {
     for (const child of children.reverse()) await child.stop();

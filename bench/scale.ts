@@ -266,7 +266,7 @@ class RecordingDriver implements Driver {
 
 async function capture(cipher: TokenCipher, call: (repo: SqlConnectionRepository) => Promise<unknown>): Promise<{ text: string; params: readonly unknown[] }> {
   const driver = new RecordingDriver();
-  const repo = new SqlConnectionRepository(driver, cipher, new RowLockRefreshLocker(driver, 1), { warn: () => undefined, info: () => undefined }, 1_000);
+  const repo = new SqlConnectionRepository(driver, cipher, new RowLockRefreshLocker(driver, 1), { warn: () => undefined, info: () => undefined }, 1_000, { notifyCommitted: () => undefined });
   await call(repo);
   const first = driver.statements[0];
   if (!first) throw new Error('the repository sent no statement');

@@ -3,6 +3,7 @@ import { ConfigError, loadEmbeddedConfig, type Config, type ZoomConnectSettings 
 import { createLogger, type Logger } from './config/logger.js';
 import type { Connections } from './connections/index.js';
 import { userApi, type ZoomUserApi } from './connections/user-api.js';
+import type { LifecycleEvents } from './events/index.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createZoomConnect } from './service.js';
 
@@ -33,6 +34,8 @@ export interface EmbeddedZoomConnect {
   readonly logger: Logger;
   /** The domain, for what the per-user API does not cover. */
   readonly connections: Connections;
+  /** Lifecycle events: register handlers with `events.on(type, handler)`, then `events.start()` (docs/events.md). */
+  readonly events: Pick<LifecycleEvents, 'on' | 'start'>;
   /** One app user's Zoom from server code; throws `validation_failed` naming `userId` when it is not a non-empty string. */
   user(userId: string): ZoomUserApi;
   /** The Fastify plugin's options for a given way of knowing the user (what the adapters mount). */
@@ -79,6 +82,7 @@ export async function embedZoomConnect(options: EmbedOptions): Promise<EmbeddedZ
     config: core.config,
     logger,
     connections: core.connections,
+    events: core.events,
     user: (userId) => userApi(core.connections, userId),
     pluginOptions: (getUserId) =>
       core.pluginOptions(getUserId, {

@@ -2,12 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { setUpGoogleMeet } from './appointments/google-setup.js';
+import { createAppointments, type AppointmentMeetings } from './appointments/index.js';
 import type pg from 'pg';
 import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
 import { generateKeyString, TokenCipher } from './crypto/index.js';
 import type { RunningEmulator } from './emulator/index.js';
+import type { GoogleAccessTokenFunction } from './google/index.js';
+import type { RunningGoogleEmulator } from './google-emulator/index.js';
+import { LifecycleEvents } from './events/index.js';
+import { RecentEvents } from './events/recent-events.js';
 import type { ZoomConnectPluginOptions } from './http/plugin-options.js';
 import { createBearerAuthenticator } from './http/auth.js';
 import { RefreshSweeper } from './jobs/refresh-sweeper.js';
@@ -25,6 +31,8 @@ export interface ServiceOptions {
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
   poolMax?: number;
+  /** Embedded: the host app's own Google access token for a host (instead of a service account key file). */
+  googleAccessToken?: GoogleAccessTokenFunction;
   /** This instance's metrics; by default a registry of its own (never prom-client's global one). */
   metrics?: ServiceMetrics;
   /** Share the host app's PostgreSQL pool instead of opening one on DATABASE_URL (never ended by us). */
@@ -37,7 +45,10 @@ export interface ZoomConnect {
   logger: Logger;
   store: Store;
   connections: Connections;
+  appointments: AppointmentMeetings;
   sweeper: RefreshSweeper;
+  /** Lifecycle events: `events.on(type, handler)`, then `events.start()` in every instance (startService does). */
+  events: LifecycleEvents;
   /** Prometheus metrics of this instance (docs/operations.md). */
   metrics: ServiceMetrics;
   /** Counts connections by status into the metrics; startService starts it, an embedding host calls start() to. */
@@ -55,6 +66,9 @@ export interface RunningService extends ZoomConnect {
   opsUrl: string | undefined;
 }
 
+/** Demo mode's emulated Server-to-Server app: not a secret, the emulator exists only in this process. */
+const DEMO_S2S = { accountId: 'demo-account', clientId: 'demo-s2s-client-id', clientSecret: 'demo-s2s-client-secret' };
+
 /** How long shutdown lets in-flight requests and refreshes finish before abandoning Zoom calls (their transactions roll back). */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -66,13 +80,18 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function createZoomConnect(input: Config, options: Omit<ServiceOptions, 'port' | 'rateLimit'> = {}): Promise<ZoomConnect> {
   const logger = options.logger ?? createLogger(input.logLevel);
   const clock = options.clock ?? systemClock;
-  const config = await resolveLocalSecrets(input, logger);
+  let config = await resolveLocalSecrets(input, logger);
 
   let emulator: RunningEmulator | undefined;
+  let googleEmulator: RunningGoogleEmulator | undefined;
   if (config.demo) {
     // Only demo mode pays for loading the emulator.
     const { startEmulator } = await import('./emulator/index.js');
+    // The account's Server-to-Server app, the chain's second provider, exists in the emulator too.
+    const s2s = config.meetingProviders.zoomS2S ?? DEMO_S2S;
+    config = { ...config, meetingProviders: { ...config.meetingProviders, zoomS2S: s2s } };
     emulator = await startEmulator({
+      serverToServer: s2s,
       port: config.emulatorPort,
       host: '127.0.0.1',
       clients: [
@@ -87,6 +106,14 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       ],
     });
     logger.warn({ emulator: emulator.url }, 'demo mode: Zoom is emulated in-process; set ZOOM_USER_MANAGED_CLIENT_ID/SECRET for real Zoom');
+    if (!config.meetingProviders.googleServiceAccountKeyFile) {
+      // Google Meet, the last provider of the chain, is emulated too, with a key file of its own making.
+      const { startGoogleEmulator } = await import('./google-emulator/index.js');
+      const keyFile = join(config.dataDir, 'demo-google-service-account.json');
+      await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+      googleEmulator = await startGoogleEmulator({ host: '127.0.0.1', serviceAccountOut: keyFile });
+      config = { ...config, meetingProviders: { ...config.meetingProviders, googleServiceAccountKeyFile: keyFile, googleCalendarApiBaseUrl: googleEmulator.calendarApiUrl } };
+    }
   }
 
   const metrics = options.metrics ?? new ServiceMetrics();
@@ -109,14 +136,18 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
   } catch (err) {
     await transport.close();
     await emulator?.close();
+    await googleEmulator?.close();
     throw err;
   }
+  let googleMeet: Awaited<ReturnType<typeof setUpGoogleMeet>>;
   try {
     await store.migrate();
+    googleMeet = await setUpGoogleMeet(config.meetingProviders, { logger, timeoutMs: config.zoom.httpTimeoutMs, accessToken: options.googleAccessToken });
   } catch (err) {
     await store.close();
     await transport.close();
     await emulator?.close();
+    await googleEmulator?.close();
     throw err;
   }
 
@@ -134,11 +165,24 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
       lockTimeoutMs,
     },
   });
+  const appointments = createAppointments({
+    config: config.meetingProviders,
+    store,
+    tokens: connections.tokens,
+    transport,
+    zoom: { oauthBaseUrl: config.zoom.oauthBaseUrl, apiBaseUrl: config.zoom.apiBaseUrl },
+    clock,
+    logger,
+    // A holder may call two providers and reconcile a lost create: twice a refresh's wait.
+    lockTimeoutMs: lockTimeoutMs * 2,
+    googleMeet: googleMeet?.provider,
+  });
   const sweeper = new RefreshSweeper(
     { store, tokens: connections.tokens, logger, clock, metrics },
     { idleDays: config.refresh.sweepIdleDays, intervalMs: config.refresh.sweepIntervalSeconds * 1000, batchSize: 100, concurrency: 4 },
   );
 
+  const events = new LifecycleEvents({ outbox: store.outbox, config: config.events, logger, metricsRegistry: metrics.registry });
   const census = new CensusJob({ census: () => store.census(), metrics, logger, clock });
 
   let closing: Promise<void> | undefined;
@@ -147,12 +191,15 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     logger,
     store,
     connections,
+    appointments,
     sweeper,
+    events,
     metrics,
     census,
     emulator,
     pluginOptions: (getUserId, extra = {}) => ({
       connections,
+      appointments,
       getUserId,
       postConnectRedirectUrl: config.postConnectRedirectUrl,
       postConnectRedirectAllowList: config.postConnectRedirectAllowList,
@@ -166,11 +213,14 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
         const abandon = setTimeout(() => connections.tokens.shutdown(), SHUTDOWN_GRACE_MS);
         abandon.unref();
         await sweeper.stop();
+        await events.stop();
         await census.stop();
         clearTimeout(abandon);
         await store.close();
         await transport.close();
+        await googleMeet?.close();
         await emulator?.close();
+        await googleEmulator?.close();
       })();
       return closing;
     },
@@ -186,12 +236,16 @@ export async function startService(config: Config, options: ServiceOptions = {})
     const authenticate = createBearerAuthenticator(
       core.config.appAuth.kind === 'demo' ? { kind: 'secret', secret: demoJwtSecret as Uint8Array } : core.config.appAuth,
     );
+    // Demo mode: an in-process handler feeds the page's events panel (registered before the worker starts).
+    const recentEvents = core.config.demo ? new RecentEvents() : undefined;
+    if (recentEvents) core.events.on('*', recentEvents.record);
     // Loaded here, not at the top: an embedding host never builds the standalone app (OpenAPI UI, metrics).
     const { buildApp } = await import('./http/app.js');
-    const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit });
+    const app = await buildApp({ core, authenticate, demoJwtSecret, rateLimit: options.rateLimit, recentEvents });
     const url = await app.listen({ host: core.config.host, port: options.port ?? core.config.port });
     const ops = await startOps(core, app);
     core.sweeper.start();
+    core.events.start();
     core.census.start();
     let closing: Promise<void> | undefined;
     return {

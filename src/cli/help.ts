@@ -1,4 +1,5 @@
 /** `zoom-connect --help` and `zoom-connect COMMAND --help`: printed, never running the command. */
+import { EVENTS_USAGE } from './events-command.js';
 
 export const USAGE = `Usage: zoom-connect <command> [options]
 
@@ -11,6 +12,7 @@ Commands:
   doctor         Check configuration, database, migrations, key ring, Zoom credentials and redirect URI
   generate-key   Print a new encryption key entry for TOKEN_ENCRYPTION_KEYS
   connections    List connections, or show one (status, Zoom ids, failure counts; never a token)
+  events         List lifecycle events (pending, delivered, dead), replay dead ones, print their schemas
 
 Options:
   --version      Print the version
@@ -20,6 +22,7 @@ Configuration is read from the environment; see README.md and docs/operations.md
 `;
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  events: `${EVENTS_USAGE}\n`,
   serve: `Usage: zoom-connect serve
 
 Starts the HTTP service on HOST:PORT (and the operations endpoints on OPS_PORT

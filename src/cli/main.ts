@@ -34,6 +34,10 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
         return await migrate(io);
       case 'rotate-keys':
         return await rotateKeys(rest, io);
+      case 'events': {
+        const { runEventsCommand } = await import('./events-command.js');
+        return await runEventsCommand(rest, io.env, io);
+      }
       case 'doctor':
         return await doctor(io);
       case 'generate-key':

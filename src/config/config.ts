@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseMeetingProviders, type MeetingProvidersConfig } from './meeting-providers.js';
+import { parseWebhookSecret } from '../events/standard-webhooks.js';
 import { parseOpsPort, type OpsPort } from './ops-port.js';
 import { describeIssue, refusals } from './refusals.js';
 
@@ -53,6 +55,23 @@ export interface Config {
     sweepIdleDays: number;
     sweepIntervalSeconds: number;
   };
+  /** Appointment meetings: the provider chain and its credentials (src/config/meeting-providers.ts). */
+  meetingProviders: MeetingProvidersConfig;
+  /** Lifecycle events (src/events): outgoing Standard Webhooks and retry policy. */
+  events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** APP_WEBHOOK_URL: where events are POSTed; absent, only in-process handlers receive them. */
+  webhookUrl?: string;
+  /** APP_WEBHOOK_SECRET (`whsec_<base64>`), required with the URL. */
+  webhookSecret?: string;
+  /** How long an event is retried before it is dead-lettered (EVENT_RETRY_PERIOD, default 3 days). */
+  retryPeriodMs: number;
+  /** The first retry's delay; later ones double up to an hour (EVENT_RETRY_INITIAL_MS). */
+  initialRetryMs: number;
+  /** How often a worker looks for events other instances committed (EVENT_POLL_INTERVAL_MS). */
+  pollIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -121,7 +140,29 @@ const EnvSchema = z.object({
   REFRESH_COOLDOWN_SECONDS: intIn(0, 86_400).default(60),
   SWEEP_IDLE_DAYS: intIn(1, 89).default(80),
   SWEEP_INTERVAL_SECONDS: intIn(0, 86_400).default(300),
+  APP_WEBHOOK_URL: optionalString.pipe(httpUrl('APP_WEBHOOK_URL').optional()),
+  APP_WEBHOOK_SECRET: optionalString,
+  EVENT_RETRY_PERIOD: z
+    .string()
+    .trim()
+    .default('3d')
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'a duration like 3d, 12h, 30m or 90s (1 minute to 30 days)' });
+      return ms ?? 0;
+    }),
+  EVENT_RETRY_INITIAL_MS: intIn(10, 3_600_000).default(5_000),
+  EVENT_POLL_INTERVAL_MS: intIn(50, 60_000).default(1_000),
 });
+
+/** `<n>d|h|m|s` within 1 minute .. 30 days, in milliseconds. */
+function parseDuration(v: string): number | undefined {
+  const m = /^(\d{1,6})(d|h|m|s)$/.exec(v);
+  if (!m) return undefined;
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000 }[m[2] as 'd' | 'h' | 'm' | 's'];
+  const ms = Number(m[1]) * unit;
+  return ms >= 60_000 && ms <= 30 * 86_400_000 ? ms : undefined;
+}
 
 /**
  * Parses `TOKEN_ENCRYPTION_KEYS` (`kid:base64-32-bytes`, comma separated, first
@@ -246,6 +287,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (!isAbsoluteHttpUrl(u)) problems.push(`POST_CONNECT_REDIRECT_ALLOW_LIST: "${u}" is not an absolute http(s) URL`);
   }
 
+  const meetingProviders = parseMeetingProviders(env);
+  problems.push(...meetingProviders.problems);
+  if (e.APP_WEBHOOK_URL && !e.APP_WEBHOOK_SECRET) {
+    problems.push('APP_WEBHOOK_SECRET: required with APP_WEBHOOK_URL ("whsec_" + base64 of 24-64 random bytes)');
+  } else if (e.APP_WEBHOOK_SECRET) {
+    try {
+      parseWebhookSecret(e.APP_WEBHOOK_SECRET);
+    } catch (err) {
+      problems.push(`APP_WEBHOOK_SECRET: ${err instanceof Error ? err.message : 'malformed'}`);
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems.map((p) => renameVariables(p, nameOf)));
 
   return {
@@ -280,6 +333,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       cooldownSeconds: e.REFRESH_COOLDOWN_SECONDS,
       sweepIdleDays: e.SWEEP_IDLE_DAYS,
       sweepIntervalSeconds: e.SWEEP_INTERVAL_SECONDS,
+    },
+    meetingProviders: meetingProviders.config,
+    events: {
+      webhookUrl: e.APP_WEBHOOK_URL,
+      webhookSecret: e.APP_WEBHOOK_SECRET,
+      retryPeriodMs: e.EVENT_RETRY_PERIOD,
+      initialRetryMs: e.EVENT_RETRY_INITIAL_MS,
+      pollIntervalMs: e.EVENT_POLL_INTERVAL_MS,
     },
   };
 }
@@ -352,6 +413,16 @@ export interface ZoomConnectSettings {
   sweepIdleDays?: number | undefined;
   /** SWEEP_INTERVAL_SECONDS */
   sweepIntervalSeconds?: number | undefined;
+  /** APP_WEBHOOK_URL: lifecycle events are POSTed there (docs/events.md). */
+  appWebhookUrl?: string | undefined;
+  /** APP_WEBHOOK_SECRET: `whsec_<base64>`, required with the URL. */
+  appWebhookSecret?: string | undefined;
+  /** EVENT_RETRY_PERIOD: e.g. `3d`, `12h`. */
+  eventRetryPeriod?: string | undefined;
+  /** EVENT_RETRY_INITIAL_MS */
+  eventRetryInitialMs?: number | undefined;
+  /** EVENT_POLL_INTERVAL_MS */
+  eventPollIntervalMs?: number | undefined;
 }
 
 const SETTING_VARIABLES: Readonly<Record<keyof ZoomConnectSettings, string>> = {
@@ -377,6 +448,11 @@ const SETTING_VARIABLES: Readonly<Record<keyof ZoomConnectSettings, string>> = {
   refreshCooldownSeconds: 'REFRESH_COOLDOWN_SECONDS',
   sweepIdleDays: 'SWEEP_IDLE_DAYS',
   sweepIntervalSeconds: 'SWEEP_INTERVAL_SECONDS',
+  appWebhookUrl: 'APP_WEBHOOK_URL',
+  appWebhookSecret: 'APP_WEBHOOK_SECRET',
+  eventRetryPeriod: 'EVENT_RETRY_PERIOD',
+  eventRetryInitialMs: 'EVENT_RETRY_INITIAL_MS',
+  eventPollIntervalMs: 'EVENT_POLL_INTERVAL_MS',
 };
 
 /**

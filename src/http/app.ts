@@ -12,6 +12,7 @@ import { securityHeaders } from './security-headers.js';
 import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
 import { opsRoutes } from './routes/ops.js';
+import type { RecentEvents } from '../events/recent-events.js';
 
 /** What the standalone app needs of the composition root (src/service.ts builds it; this module does not import it). */
 export interface AppCore {
@@ -30,6 +31,8 @@ export interface AppDeps {
   demoJwtSecret?: Uint8Array;
   /** Benchmarks turn the connect-route rate limits off. */
   rateLimit?: boolean;
+  /** Demo mode: the events feed the demo page shows. */
+  recentEvents?: RecentEvents;
 }
 
 /** The standalone service: the Zoom Connect plugin plus operations, OpenAPI, security headers and, in demo mode, the demo page. */
@@ -72,8 +75,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   );
 
-  if (config.demo && deps.demoJwtSecret) {
-    demoRoutes(app, { jwtSecret: deps.demoJwtSecret, canonicalOrigin: new URL(config.zoom.redirectUri).origin });
+  if (config.demo && deps.demoJwtSecret && deps.recentEvents) {
+    demoRoutes(app, {
+      jwtSecret: deps.demoJwtSecret,
+      canonicalOrigin: new URL(config.zoom.redirectUri).origin,
+      authenticate: deps.authenticate,
+      recentEvents: deps.recentEvents,
+    });
   }
   return app;
 }

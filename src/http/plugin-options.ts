@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppointmentMeetings } from '../appointments/index.js';
 import type { Connections } from '../connections/index.js';
 // Bring in the request/reply and schema augmentations the routes rely on.
 import type {} from '@fastify/cookie';
@@ -13,6 +14,8 @@ export interface RouteRateLimit {
 /** How the host app plugs Zoom Connect into its server. */
 export interface ZoomConnectPluginOptions {
   connections: Connections;
+  /** Appointment meetings (`/api/appointments/{id}/meeting`); absent, those routes are not registered. */
+  appointments?: AppointmentMeetings;
   /**
    * The signed-in app user of a request, or null when there is none (→ 401
    * on the user routes; at the callback, null means "no session visible

@@ -8,6 +8,7 @@ import { installErrorHandling } from './error-handler.js';
 import { forgeryGuard } from './forgery-guard.js';
 import { addSharedSchemas } from './schemas.js';
 import type { ResolvedPluginOptions, ZoomConnectPluginOptions } from './plugin-options.js';
+import { appointmentRoutes } from './routes/appointments.js';
 import { connectRoutes } from './routes/connect.js';
 import { userRoutes } from './routes/user.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -53,6 +54,7 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
     userScope.addHook('onRequest', forgeryGuard(opts.trustedOrigins ?? []));
     connectRoutes(userScope, opts.connections, resolved);
     userRoutes(userScope, opts.connections, resolved);
+    if (opts.appointments) appointmentRoutes(userScope, opts.appointments, resolved);
     done();
   });
   await app.register(webhookRoutes, { connections: opts.connections, secret: opts.webhookSecretToken, clientId: opts.clientId });

@@ -1,9 +1,11 @@
 import type { FastifyReply } from 'fastify';
+import type { AppointmentErrorCode } from '../appointments/errors.js';
 import { DEFAULT_RETRY_AFTER_SECONDS, type ConnectError, type ConnectErrorCode } from '../connections/index.js';
 
 /** Codes the HTTP edge adds to the domain's own. */
 export type HttpProblemCode =
   | ConnectErrorCode
+  | AppointmentErrorCode
   | 'unauthenticated'
   | 'not_found'
   | 'payload_too_large'
@@ -45,6 +47,10 @@ const PROBLEMS: Record<HttpProblemCode, { status: number; title: string }> = {
   cross_site_request: { status: 403, title: 'Cross-site request refused' },
   webhook_signature_invalid: { status: 401, title: 'Invalid webhook signature' },
   webhooks_disabled: { status: 404, title: 'Webhooks are not configured' },
+  appointment_meeting_not_found: { status: 404, title: 'Appointment has no meeting' },
+  no_meeting_provider: { status: 409, title: 'No meeting provider can serve this host' },
+  meeting_provider_unavailable: { status: 503, title: 'Meeting provider unavailable' },
+  no_start_url: { status: 409, title: 'Meeting has no start link' },
 };
 
 export interface Problem {
@@ -104,6 +110,11 @@ export const problemSchema = {
     errors: {
       type: 'array',
       items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+    reasons: {
+      description: 'Appointment meetings: why each meeting provider could not serve (no_meeting_provider, meeting_provider_unavailable).',
+      type: 'array',
+      items: { type: 'object', properties: { provider: { type: 'string' }, reason: { type: 'string' } } },
     },
   },
 } as const;

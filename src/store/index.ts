@@ -48,6 +48,7 @@ export type { PgliteStoreOptions } from './pglite-store.js';
 export { StoreUnavailableError, StoreLockTimeoutError, LockReleasedError, DataDirInUseError, UnreadableTokensError } from './errors.js';
 export { redactSecrets } from './db-errors.js';
 export { MIGRATIONS, type Migration } from './migrations.js';
+export { insertEvent } from './repositories/outbox.js';
 export type { Db, StoreLogger } from './db.js';
 export type * from './types.js';
 export type { ConnectionCensus } from './census.js';

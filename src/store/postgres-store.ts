@@ -31,5 +31,7 @@ export function openPostgresStore(options: PostgresStoreOptions): SqlStore {
     logger,
   });
   const locker = new RowLockRefreshLocker(driver, lockTransactionSlots(driver.poolSize));
-  return new SqlStore(driver, options.cipher, locker, logger, { lockTimeoutMs: options.lockTimeoutMs });
+  // Half the pool at most waits on appointment locks: each holder also needs a connection for its writes.
+  const appointmentLockSlots = Math.max(1, Math.floor(driver.poolSize / 2));
+  return new SqlStore(driver, options.cipher, locker, logger, { lockTimeoutMs: options.lockTimeoutMs, appointmentLockSlots });
 }

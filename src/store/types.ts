@@ -210,6 +210,75 @@ export interface AuditRepository {
   listForUser(userId: string, limit: number): Promise<AuditEvent[]>;
 }
 
+/** One event as the outbox stores and delivers it: ordered per `appUserId`, in commit order. */
+export interface OutboxEvent {
+  /** Unique, stable across retries: the webhook-id. */
+  id: string;
+  type: string;
+  appUserId: string;
+  occurredAt: Date;
+  /** The payload; never a token. */
+  data: Record<string, unknown>;
+}
+
+export type OutboxStatus = 'pending' | 'delivered' | 'dead';
+
+/** An event a worker holds under a lease, to deliver now. */
+export interface ClaimedEvent extends OutboxEvent {
+  seq: number;
+  /** Delivery attempts so far, this one included. */
+  attempts: number;
+  /** When the outbox row was committed (database clock). */
+  createdAt: Date;
+}
+
+export interface OutboxRecord extends ClaimedEvent {
+  status: OutboxStatus;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+  deadAt: Date | null;
+}
+
+export interface OutboxListFilter {
+  status?: OutboxStatus;
+  appUserId?: string;
+  limit: number;
+}
+
+/**
+ * The delivery side of the transactional outbox. Events are inserted by the
+ * repositories whose changes they report, inside the same transaction
+ * (`insertEvent` in src/store/repositories/outbox.ts); this claims, settles,
+ * lists and replays them. Times are the database's clock.
+ */
+export interface OutboxRepository {
+  /**
+   * Claims up to `limit` due events, each the oldest pending event of its app
+   * user (so a user's events go out strictly in order), skipping rows other
+   * workers hold (FOR UPDATE SKIP LOCKED) and leasing them for `leaseMs`.
+   */
+  claimDue(limit: number, leaseMs: number, owner: string): Promise<ClaimedEvent[]>;
+  /** Marks a pending event delivered; returns the delay from commit to delivery, or null if it was not pending. */
+  markDelivered(id: string): Promise<{ delayMs: number } | null>;
+  /**
+   * Schedules another attempt in `retryInMs`, or dead-letters the event when
+   * that would fall beyond `retryPeriodMs` after it was committed. Null if it was not pending.
+   */
+  markFailed(id: string, error: string, retryInMs: number, retryPeriodMs: number): Promise<'pending' | 'dead' | null>;
+  list(filter: OutboxListFilter): Promise<OutboxRecord[]>;
+  /** Puts one dead event (or, without an id, every dead event) back to pending, due now; returns how many. */
+  replayDead(id?: string): Promise<number>;
+  /** Pending and dead events (delivered ones are history, see purgeDelivered). */
+  counts(): Promise<Record<Exclude<OutboxStatus, 'delivered'>, number>>;
+  /** Deletes up to `limit` events delivered more than `olderThanMs` ago; returns how many. */
+  purgeDelivered(olderThanMs: number, limit: number): Promise<number>;
+  /** Called after a transaction of this process that inserted events has committed: wakes the local worker. */
+  onCommitted(listener: () => void): () => void;
+  notifyCommitted(): void;
+}
+
 export interface RotationReport {
   rowsScanned: number;
   fieldsReencrypted: number;
@@ -221,11 +290,97 @@ export interface RotationReport {
   remaining: number;
 }
 
+export type MeetingProviderId = 'zoom_user' | 'zoom_account' | 'google_meet';
+
+/** The meeting an appointment has at its provider; never a start_url (a credential). */
+export interface AppointmentMeetingDetails {
+  provider: MeetingProviderId;
+  meetingId: string;
+  joinUrl: string;
+  passcode: string | null;
+}
+
+/** What the app asked for; the meeting is kept in line with it. */
+export interface AppointmentRequest {
+  topic: string;
+  startTime: Date;
+  durationMinutes: number;
+  timezone: string;
+  agenda: string | null;
+  hostEmail: string | null;
+}
+
+export interface AppointmentMeeting extends AppointmentRequest {
+  hostId: string;
+  appointmentId: string;
+  /** Null while the only thing known is a pending create. */
+  meeting: AppointmentMeetingDetails | null;
+  /** Why each earlier provider could not serve, or null when the first one did. */
+  fallbackReason: string | null;
+  /** A create that was sent and whose outcome is not known yet: reconciled before anything else. */
+  pending: { provider: MeetingProviderId; marker: string } | null;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppointmentMeetingRepository {
+  get(hostId: string, appointmentId: string): Promise<AppointmentMeeting | null>;
+  /**
+   * Runs `fn` holding the appointment's lock: one holder per (host,
+   * appointment) across every process (PostgreSQL: a transaction-level
+   * advisory lock on its own connection, so the writes `fn` makes through
+   * this repository commit at once and survive a crash). Throws
+   * StoreLockTimeoutError after `lockTimeoutMs`.
+   */
+  withLock<T>(hostId: string, appointmentId: string, lockTimeoutMs: number, fn: () => Promise<T>): Promise<T>;
+  /** Records (committed) that a create is about to be sent; keeps any meeting the row already has. */
+  recordPending(hostId: string, appointmentId: string, request: AppointmentRequest, pending: { provider: MeetingProviderId; marker: string }, now: Date): Promise<AppointmentMeeting>;
+  /** Stores the meeting and the request it now matches; clears the pending create. `event` goes into the outbox in the same transaction. */
+  saveMeeting(
+    hostId: string,
+    appointmentId: string,
+    request: AppointmentRequest,
+    meeting: AppointmentMeetingDetails,
+    fallbackReason: string | null,
+    now: Date,
+    event?: OutboxEvent,
+  ): Promise<AppointmentMeeting>;
+  /** Forgets a pending create known not to exist; removes the row if it has no meeting either. */
+  clearPending(hostId: string, appointmentId: string, now: Date): Promise<void>;
+  /** Removes the appointment's record (and writes `event` in the same transaction); false when there was none. */
+  delete(hostId: string, appointmentId: string, event?: OutboxEvent): Promise<boolean>;
+  /** An event about an outcome that changed no row (a failure, a move finished by a cancel). */
+  recordEvent(event: OutboxEvent): Promise<void>;
+}
+
+/** The shared Server-to-Server token of a Zoom account. */
+export interface S2SToken {
+  accessToken: string;
+  expiresAt: Date;
+}
+
+export interface LockedS2SToken {
+  /** As committed when the lock was taken (re-read, never cached); null when none or unreadable. */
+  readonly current: S2SToken | null;
+  save(token: S2SToken, now: Date): Promise<void>;
+}
+
+export interface S2STokenRepository {
+  /** Null when there is none, or it no longer decrypts (a retired key): fetch a new one. */
+  get(accountId: string): Promise<S2SToken | null>;
+  /** Runs `fn` holding the account's token lock across processes, so one instance at a time fetches. */
+  withLock<T>(accountId: string, lockTimeoutMs: number, fn: (locked: LockedS2SToken) => Promise<T>): Promise<T>;
+}
+
 export interface Store {
   readonly kind: 'postgres' | 'pglite';
   readonly connections: ConnectionRepository;
   readonly states: OAuthStateRepository;
   readonly audit: AuditRepository;
+  readonly appointments: AppointmentMeetingRepository;
+  readonly s2sTokens: S2STokenRepository;
+  readonly outbox: OutboxRepository;
   /** Applies pending migrations (idempotent, safe for instances starting together). */
   migrate(): Promise<void>;
   /** Throws StoreUnavailableError when the database cannot be reached. */

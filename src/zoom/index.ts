@@ -4,5 +4,6 @@ export * from './oauth-client.js';
 export * from './api-client.js';
 export * from './scopes.js';
 export { parseRetryAfter, secondsUntilUtcMidnight } from './retry-after.js';
+export * from './s2s-client.js';
 export * from './protocol-error.js';
 export * from './webhook-signature.js';

@@ -32,7 +32,7 @@ interface ExpressRequestFields {
 }
 
 /** Path prefixes the plugin serves; everything else falls through to the host app. */
-const OUR_PATHS = ['/api/zoom/oauth/', '/api/zoom/webhooks'];
+const OUR_PATHS = ['/api/zoom/oauth/', '/api/zoom/webhooks', '/api/appointments/'];
 
 /**
  * Zoom Connect as an Express router, built from the Fastify plugin: one

@@ -2,11 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SignJWT } from 'jose';
+import type { RecentEvents } from '../../events/recent-events.js';
+import type { BearerAuthenticator } from '../auth.js';
+import { problemResponse } from '../schemas.js';
 
 const WEB_DIR = join(import.meta.dirname, '..', '..', '..', 'web');
 /** A Map, not an object literal: `__proto__` or `constructor` must be a miss, not an inherited hit. */
 const ASSETS = new Map<string, string>([
   ['app.js', 'text/javascript; charset=utf-8'],
+  ['appointments.js', 'text/javascript; charset=utf-8'],
+  ['events.js', 'text/javascript; charset=utf-8'],
   ['styles.css', 'text/css; charset=utf-8'],
 ]);
 const DEMO_USER = /^[A-Za-z0-9._@-]{1,64}$/;
@@ -17,7 +22,45 @@ const SESSION_SECONDS = 8 * 60 * 60;
  * JWT a real app would, signed with the demo secret, so the page uses the
  * public endpoints exactly like a real frontend.
  */
-export function demoRoutes(app: FastifyInstance, opts: { jwtSecret: Uint8Array; canonicalOrigin: string }): void {
+export function demoRoutes(
+  app: FastifyInstance,
+  opts: { jwtSecret: Uint8Array; canonicalOrigin: string; authenticate: BearerAuthenticator; recentEvents: RecentEvents },
+): void {
+  app.get<{ Querystring: { after: number } }>('/demo/events', {
+    schema: {
+      operationId: 'listDemoEvents',
+      summary: "Demo: the lifecycle events the signed-in user's in-process handler received, after a cursor",
+      tags: ['demo'],
+      security: [{ bearerAuth: [] }],
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { after: { type: 'integer', minimum: 0, default: 0 } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            cursor: { type: 'integer' },
+            events: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { id: { type: 'string' }, type: { type: 'string' }, timestamp: { type: 'string' }, data: { type: 'object', additionalProperties: true } },
+              },
+            },
+          },
+        },
+        400: problemResponse('Invalid cursor (validation_failed)'),
+        401: problemResponse('Not signed in (unauthenticated)'),
+      },
+    },
+  }, async (request) => {
+    const userId = await opts.authenticate(request.headers.authorization);
+    const { events, cursor } = opts.recentEvents.since(userId, request.query.after);
+    return { cursor, events: events.map((e) => ({ id: e.id, type: e.type, timestamp: e.timestamp, data: e.data })) };
+  });
+
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     // The binding cookie belongs to the redirect URI's host: keep the page on it.
     const host = request.headers.host;

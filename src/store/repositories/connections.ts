@@ -1,4 +1,5 @@
 import { TokenDecryptError, UnknownKeyError, type TokenCipher } from '../../crypto/index.js';
+import { connectionEvent } from '../../events/catalog.js';
 import type { Db, StoreLogger } from '../db.js';
 import { LockReleasedError, UnreadableTokensError } from '../errors.js';
 import type { RefreshLocker } from '../refresh-lock.js';
@@ -12,6 +13,7 @@ import {
   type ConnectionTokenRow,
 } from '../rows.js';
 import { openAccessToken, openTokens, sealTokens, type SealedTokens } from '../sealing.js';
+import { insertEvent } from './outbox.js';
 import type {
   Connection,
   ConnectionRepository,
@@ -21,6 +23,8 @@ import type {
   DisconnectOptions,
   LockedConnection,
   NewConnection,
+  OutboxEvent,
+  OutboxRepository,
   RefreshedTokens,
   RefreshFailure,
 } from '../types.js';
@@ -184,6 +188,8 @@ export class SqlConnectionRepository implements ConnectionRepository {
     private readonly logger: StoreLogger,
     /** How long a connect or disconnect waits behind a refresh holding the connection's lock. */
     private readonly writeLockTimeoutMs: number,
+    /** Told after a transaction that wrote an event has committed. */
+    private readonly outbox: Pick<OutboxRepository, 'notifyCommitted'>,
   ) {}
 
   async get(userId: string): Promise<Connection | null> {
@@ -207,8 +213,26 @@ export class SqlConnectionRepository implements ConnectionRepository {
   }
 
   async markUnreadable(userId: string, version: number, now: Date): Promise<Connection | null> {
-    const { rows } = await this.db.query<ConnectionRow>(MARK_UNREADABLE, [userId, version, now]);
-    return rows[0] ? toConnection(rows[0]) : null;
+    const marked = await this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<ConnectionRow>(MARK_UNREADABLE, [userId, version, now]);
+      const row = rows[0];
+      if (!row) return null;
+      const connection = toConnection(row);
+      await insertEvent(
+        tx,
+        connectionEvent({
+          type: 'connection.needs_reauth',
+          reason: 'token_unreadable',
+          appUserId: userId,
+          zoomUserId: connection.zoomUserId,
+          zoomAccountId: connection.zoomAccountId,
+          occurredAt: now,
+        }),
+      );
+      return connection;
+    });
+    if (marked) this.outbox.notifyCommitted();
+    return marked;
   }
 
   async findByZoomUserId(zoomUserId: string): Promise<Connection[]> {
@@ -227,11 +251,15 @@ export class SqlConnectionRepository implements ConnectionRepository {
    */
   async saveConnected(input: NewConnection): Promise<Connection> {
     const sealed = sealTokens(this.cipher, input.userId, input);
-    return this.locker.run(input.userId, this.writeLockTimeoutMs, (db) => this.upsertConnected(db, input, sealed));
+    const saved = await this.locker.run(input.userId, this.writeLockTimeoutMs, (db) =>
+      db.transaction((tx) => this.upsertConnected(tx, input, sealed)),
+    );
+    this.outbox.notifyCommitted();
+    return saved;
   }
 
-  private async upsertConnected(db: Db, input: NewConnection, sealed: SealedTokens): Promise<Connection> {
-    const { rows } = await db.query<ConnectionRow>(SAVE_CONNECTED, [
+  private async upsertConnected(tx: Db, input: NewConnection, sealed: SealedTokens): Promise<Connection> {
+    const { rows } = await tx.query<ConnectionRow>(SAVE_CONNECTED, [
       input.userId,
       input.zoomUserId,
       input.zoomEmail,
@@ -246,11 +274,26 @@ export class SqlConnectionRepository implements ConnectionRepository {
       input.deviceUserAgent,
       input.deviceIp,
     ]);
-    return toConnection(single(rows, 'INSERT ... ON CONFLICT DO UPDATE'));
+    const saved = toConnection(single(rows, 'INSERT ... ON CONFLICT DO UPDATE'));
+    await insertEvent(
+      tx,
+      connectionEvent({
+        type: 'connection.connected',
+        reason: 'authorized',
+        appUserId: input.userId,
+        zoomUserId: input.zoomUserId,
+        zoomAccountId: input.zoomAccountId,
+        occurredAt: input.now,
+        // A fresh insert starts at version 1; an update of any earlier row (whatever its status) bumps it.
+        reconnect: saved.version > 1,
+      }),
+    );
+    return saved;
   }
 
-  withRefreshLock<T>(userId: string, lockTimeoutMs: number, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
-    return this.locker.run(userId, lockTimeoutMs, async (db, rowLock) => {
+  async withRefreshLock<T>(userId: string, lockTimeoutMs: number, fn: (locked: LockedConnection) => Promise<T>): Promise<T> {
+    let wroteEvent = false;
+    const result = await this.locker.run(userId, lockTimeoutMs, async (db, rowLock) => {
       const statement = rowLock === '' ? GET_WITH_TOKENS : GET_WITH_TOKENS_FOR_UPDATE;
       const { rows } = await db.query<ConnectionTokenRow>(statement, [userId]);
       const current = rows[0] ? this.withTokens(rows[0]) : null;
@@ -259,8 +302,12 @@ export class SqlConnectionRepository implements ConnectionRepository {
         return await fn(locked);
       } finally {
         locked.release();
+        wroteEvent = locked.wroteEvent;
       }
     });
+    // Only now is the event committed (PostgreSQL commits when run() resolves).
+    if (wroteEvent) this.outbox.notifyCommitted();
+    return result;
   }
 
   async touchLastUsed(userId: string, at: Date): Promise<void> {
@@ -276,7 +323,9 @@ export class SqlConnectionRepository implements ConnectionRepository {
    */
   async disconnect(userId: string, status: 'revoked' | 'deauthorized', opts: DisconnectOptions): Promise<ConnectionWithTokens | null> {
     const wait = opts.lockTimeoutMs ?? this.writeLockTimeoutMs;
-    return this.locker.run(userId, wait, (db) => db.transaction((tx) => this.disconnectLocked(tx, userId, status, opts)));
+    const before = await this.locker.run(userId, wait, (db) => db.transaction((tx) => this.disconnectLocked(tx, userId, status, opts)));
+    if (before) this.outbox.notifyCommitted();
+    return before;
   }
 
   private async disconnectLocked(
@@ -295,6 +344,11 @@ export class SqlConnectionRepository implements ConnectionRepository {
       return null;
     }
     await tx.query(DISCONNECT, [userId, status, opts.now, opts.wipePersonalData]);
+    const event =
+      status === 'revoked'
+        ? connectionEvent({ type: 'connection.disconnected', reason: 'user_revoked', appUserId: userId, zoomUserId: before.zoom_user_id, zoomAccountId: before.zoom_account_id, occurredAt: opts.now })
+        : connectionEvent({ type: 'connection.deauthorized', reason: 'app_deauthorized', appUserId: userId, zoomUserId: before.zoom_user_id, zoomAccountId: null, occurredAt: opts.now });
+    await insertEvent(tx, event);
     return { ...toConnection(before), tokens: this.tokensForRevocation(before) };
   }
 
@@ -323,6 +377,8 @@ export class SqlConnectionRepository implements ConnectionRepository {
 /** The write side of a held refresh lock; every write is still conditional on version and status. */
 class SqlLockedConnection implements LockedConnection {
   private released = false;
+  /** Whether a write inserted an event, so the caller wakes the worker once the lock's transaction commits. */
+  wroteEvent = false;
 
   constructor(
     private readonly db: Db,
@@ -338,32 +394,61 @@ class SqlLockedConnection implements LockedConnection {
   async saveTokens(expectedVersion: number, tokens: RefreshedTokens): Promise<Connection | null> {
     this.assertHeld();
     const sealed = sealTokens(this.cipher, this.userId, tokens);
-    const { rows } = await this.db.query<ConnectionRow>(SAVE_TOKENS, [
-      this.userId,
-      expectedVersion,
-      sealed.accessTokenEnc,
-      sealed.refreshTokenEnc,
-      sealed.kid,
-      tokens.accessTokenExpiresAt,
-      tokens.grantedScopes,
-      tokens.apiUrl,
-      tokens.now,
-    ]);
-    return rows[0] ? toConnection(rows[0]) : null;
+    const previous = this.current?.status;
+    // On PGlite the lock is a mutex, not a transaction: this makes the write and its event one.
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<ConnectionRow>(SAVE_TOKENS, [
+        this.userId,
+        expectedVersion,
+        sealed.accessTokenEnc,
+        sealed.refreshTokenEnc,
+        sealed.kid,
+        tokens.accessTokenExpiresAt,
+        tokens.grantedScopes,
+        tokens.apiUrl,
+        tokens.now,
+      ]);
+      const saved = rows[0] ? toConnection(rows[0]) : null;
+      // The app heard `inactive`; it hears that the connection is back. A recovery below the limit changed no status.
+      if (saved && previous === 'inactive') {
+        await this.emit(tx, connectionEvent({ type: 'connection.reactivated', reason: 'refresh_succeeded', ...this.identity(saved), occurredAt: tokens.now }));
+      }
+      return saved;
+    });
   }
 
   async recordFailure(expectedVersion: number, failure: RefreshFailure): Promise<Connection | null> {
     this.assertHeld();
-    const { rows } = await this.db.query<ConnectionRow>(RECORD_FAILURE, [
-      this.userId,
-      expectedVersion,
-      failure.failureCount,
-      failure.error,
-      failure.status,
-      failure.blockedUntil,
-      failure.now,
-    ]);
-    return rows[0] ? toConnection(rows[0]) : null;
+    const previous = this.current?.status;
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<ConnectionRow>(RECORD_FAILURE, [
+        this.userId,
+        expectedVersion,
+        failure.failureCount,
+        failure.error,
+        failure.status,
+        failure.blockedUntil,
+        failure.now,
+      ]);
+      const saved = rows[0] ? toConnection(rows[0]) : null;
+      if (saved && previous !== failure.status) {
+        if (failure.status === 'needs_reauth') {
+          await this.emit(tx, connectionEvent({ type: 'connection.needs_reauth', reason: 'invalid_grant', ...this.identity(saved), occurredAt: failure.now }));
+        } else if (failure.status === 'inactive') {
+          await this.emit(tx, connectionEvent({ type: 'connection.inactive', reason: 'refresh_failures', ...this.identity(saved), occurredAt: failure.now }));
+        }
+      }
+      return saved;
+    });
+  }
+
+  private identity(row: Connection): { appUserId: string; zoomUserId: string | null; zoomAccountId: string | null } {
+    return { appUserId: row.userId, zoomUserId: row.zoomUserId, zoomAccountId: row.zoomAccountId };
+  }
+
+  private async emit(tx: Db, event: OutboxEvent): Promise<void> {
+    await insertEvent(tx, event);
+    this.wroteEvent = true;
   }
 
   private assertHeld(): void {

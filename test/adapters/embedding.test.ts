@@ -32,6 +32,7 @@ function productionSettings(): Record<string, string> {
     webhookSecretToken: 'webhook-secret',
     tokenEncryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
     postConnectRedirectUrl: 'https://app.example.com/settings',
+    databaseUrl: 'postgres://db.example.com/app',
     nodeEnv: 'production',
   };
 }
@@ -58,6 +59,7 @@ describe('embedded configuration', () => {
       ZOOM_WEBHOOK_SECRET_TOKEN: 'w',
       TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
       POST_CONNECT_REDIRECT_URL: 'https://app.example.com/settings',
+      DATABASE_URL: 'postgres://db.example.com/app',
     };
     expect(() => loadConfig(asVariables)).toThrow(/APP_JWT_SECRET or APP_JWKS_URL/);
     expect(loadConfig(asVariables, { embedded: true }).production).toBe(true);
@@ -73,7 +75,7 @@ describe('embedded configuration', () => {
       return null;
     })();
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).problems).toEqual(['config.redirectUri: config.redirectUri must be an absolute http(s) URL']);
+    expect((err as ConfigError).problems).toEqual(['config.redirectUri: must be an absolute http(s) URL']);
   });
 
   it('a schema name that is not a plain lower-case identifier is refused by name', () => {

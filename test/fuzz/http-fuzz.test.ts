@@ -11,8 +11,8 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectUser } from '../helpers/flow.js';
-import { closeHttpAgents, http, type HttpOptions, type HttpResult } from '../helpers/rel-http.js';
-import { signedDelivery } from '../helpers/rel-webhook.js';
+import { closeHttpAgents, http, type HttpOptions, type HttpResult } from '../helpers/raw-http.js';
+import { signedDelivery } from '../helpers/zoom-webhook.js';
 import { startStack, TEST_JWT_SECRET, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
 import { seededRandom } from '../../src/emulator/seed.js';
 

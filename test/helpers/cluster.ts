@@ -16,9 +16,9 @@ import pg from 'pg';
 import { beforeEach } from 'vitest';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { freePort } from './net.js';
-import { connectOverHttp, type ConnectedView } from './rel-connect.js';
+import { connectOverHttp, type ConnectedView } from './connect-over-http.js';
 import { EmulatorControl } from './emulator-control.js';
-import { http, loopbackAddress, type HttpOptions, type HttpResult } from './rel-http.js';
+import { http, loopbackAddress, type HttpOptions, type HttpResult } from './raw-http.js';
 import { freshDatabaseUrl } from './store-fixtures.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

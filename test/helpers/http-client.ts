@@ -190,7 +190,6 @@ export function uniqueUser(label: string): { userId: string; zoomEmail: string }
   return { userId: `${label}-${suffix}`, zoomEmail: `${label}.${suffix}@example.test` };
 }
 
-/** The emulator's control API (/_emulator/...). */
 /**
  * An override of the stack's emulator client: startStack spreads it over the
  * client it builds (id, secret, redirect URI, webhook), so only the fields

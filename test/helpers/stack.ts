@@ -9,6 +9,9 @@ import { createLogger } from '../../src/config/logger.js';
 import type { Clock } from '../../src/connections/context.js';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/index.js';
 import { startService, type RunningService } from '../../src/service.js';
+import { afterAll, beforeAll } from 'vitest';
+import { EmulatorControl } from './emulator-control.js';
+import { ServiceClient } from './http-client.js';
 import { freePort } from './net.js';
 import { freshDatabaseUrl } from './store-fixtures.js';
 
@@ -67,6 +70,39 @@ export interface StackOptions {
  * port, the service (non-demo configuration pointing at it) on another, with
  * PGlite in a temp dir or a fresh database on the run's PostgreSQL server.
  */
+/** One stack per test file: started before its tests, closed after, with a client for the service and one for the emulator. */
+export interface StackFixture {
+  readonly stack: TestStack;
+  readonly client: ServiceClient;
+  readonly zoom: EmulatorControl;
+}
+
+export function useStack(options: StackOptions = {}): StackFixture {
+  let running: { stack: TestStack; client: ServiceClient; zoom: EmulatorControl } | undefined;
+  beforeAll(async () => {
+    const stack = await startStack(options);
+    running = { stack, client: new ServiceClient(stack.baseUrl), zoom: new EmulatorControl(stack.emulator.url) };
+  });
+  afterAll(async () => {
+    await running?.stack.close();
+  });
+  const get = (): NonNullable<typeof running> => {
+    if (!running) throw new Error('useStack: the stack is started in beforeAll; use it inside tests and hooks');
+    return running;
+  };
+  return {
+    get stack() {
+      return get().stack;
+    },
+    get client() {
+      return get().client;
+    },
+    get zoom() {
+      return get().zoom;
+    },
+  };
+}
+
 export async function startStack(options: StackOptions = {}): Promise<TestStack> {
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;

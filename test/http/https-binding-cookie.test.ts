@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approve, begin, clientOverride, ServiceClient, uniqueUser } from '../helpers/http-client.js';
-import { startStack, type TestStack } from '../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { approve, begin, clientOverride, uniqueUser } from '../helpers/http-client.js';
+import { useStack } from '../helpers/stack.js';
 
 /**
  * Configured for https (ZOOM_REDIRECT_URI https://...), the binding cookie
@@ -12,25 +12,15 @@ import { startStack, type TestStack } from '../helpers/stack.js';
 const PUBLIC_ORIGIN = 'https://app.example.test';
 const HTTPS_REDIRECT_URI = `${PUBLIC_ORIGIN}/api/zoom/oauth/user-callback`;
 
-let stack: TestStack;
-let client: ServiceClient;
-
-beforeAll(async () => {
-  stack = await startStack({
+const fx = useStack({
     rateLimit: false,
     env: { ZOOM_REDIRECT_URI: HTTPS_REDIRECT_URI },
     emulator: { clients: [clientOverride({ redirectUris: [HTTPS_REDIRECT_URI] })] },
   });
-  client = new ServiceClient(stack.baseUrl);
-});
-
-afterAll(async () => {
-  await stack?.close();
-});
 
 describe('over https', () => {
   it('authorize sets the binding cookie as __Host-: HttpOnly, Secure, Path=/, SameSite=Lax, no Domain', async () => {
-    const { reply } = await begin(client, stack, uniqueUser('https-cookie').userId);
+    const { reply } = await begin(fx.client, fx.stack, uniqueUser('https-cookie').userId);
     const cookies = reply.headers.getSetCookie();
     expect(cookies).toHaveLength(1);
     const [pair, ...attributes] = (cookies[0] ?? '').split(';').map((s) => s.trim());
@@ -42,12 +32,12 @@ describe('over https', () => {
 
   it('the callback finds the __Host- cookie and connects', async () => {
     const { userId, zoomEmail } = uniqueUser('https-callback');
-    const begun = await begin(client, stack, userId);
+    const begun = await begin(fx.client, fx.stack, userId);
     const { callbackUrl } = await approve(begun.authorizationUrl, zoomEmail);
     expect(callbackUrl.startsWith(`${HTTPS_REDIRECT_URI}?`)).toBe(true);
     // The TLS-terminating proxy's hop, played by hand: same path and query, to the service itself.
-    const behindProxy = callbackUrl.replace(PUBLIC_ORIGIN, stack.baseUrl);
-    const reply = await client.get(behindProxy, { browser: begun.browser, headers: { accept: 'application/json' } });
+    const behindProxy = callbackUrl.replace(PUBLIC_ORIGIN, fx.stack.baseUrl);
+    const reply = await fx.client.get(behindProxy, { browser: begun.browser, headers: { accept: 'application/json' } });
     expect(reply.status, reply.text).toBe(200);
     expect(reply.body).toMatchObject({ connected: true, status: 'active' });
   });

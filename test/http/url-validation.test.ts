@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connectUser } from '../helpers/flow.js';
-import { closeHttpAgents, http } from '../helpers/rel-http.js';
+import { closeHttpAgents, http } from '../helpers/raw-http.js';
 import { startStack, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
 
 interface ControlAnswer {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connectUser } from '../helpers/flow.js';
-import { closeHttpAgents, http } from '../helpers/rel-http.js';
+import { closeHttpAgents, http } from '../helpers/raw-http.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 import { sample, scrape } from './scrape.js';
 

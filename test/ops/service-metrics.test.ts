@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connectUser } from '../helpers/flow.js';
 import { EmulatorControl } from '../helpers/emulator-control.js';
-import { closeHttpAgents, http } from '../helpers/rel-http.js';
-import { signedDelivery, deliver } from '../helpers/rel-webhook.js';
+import { closeHttpAgents, http } from '../helpers/raw-http.js';
+import { signedDelivery, deliver } from '../helpers/zoom-webhook.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 import { sample, scrape } from './scrape.js';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printClusterOutputOnFailure, startCluster, type Cluster } from '../helpers/cluster.js';
-import { closeHttpAgents, type HttpResult } from '../helpers/rel-http.js';
+import { closeHttpAgents, type HttpResult } from '../helpers/raw-http.js';
 
 const PROCESSES = 3;
 

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { printClusterOutputOnFailure, startCluster, type Cluster } from '../helpers/cluster.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../helpers/postgres.js';
-import { closeHttpAgents, problemOf, type HttpResult } from '../helpers/rel-http.js';
+import { closeHttpAgents, problemOf, type HttpResult } from '../helpers/raw-http.js';
 
 interface Observation {
   /** The phase when the request was sent, and when its answer came. */

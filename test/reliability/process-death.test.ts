@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { printClusterOutputOnFailure, startCluster, type Cluster } from '../helpers/cluster.js';
-import { closeHttpAgents, http, type HttpResult } from '../helpers/rel-http.js';
+import { closeHttpAgents, http, type HttpResult } from '../helpers/raw-http.js';
 
 const TOKEN_LATENCY_MS = 2_500;
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer } from '../helpers/flow.js';
-import { startSharedServices, type SharedServices } from '../helpers/rel-services.js';
+import { startSharedServices, type SharedServices } from '../helpers/in-process-cluster.js';
 
 const DAY_MS = 86_400_000;
 const IDLE_DAYS = 80;

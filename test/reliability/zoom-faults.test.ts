@@ -9,7 +9,7 @@ import { parseEncryptionKeys } from '../../src/config/config.js';
 import { TokenCipher } from '../../src/crypto/index.js';
 import { openPostgresStore } from '../../src/store/index.js';
 import { CLUSTER_CLIENT_ID, CLUSTER_CLIENT_SECRET, printClusterOutputOnFailure, startCluster, type Cluster } from '../helpers/cluster.js';
-import { closeHttpAgents, http, problemOf } from '../helpers/rel-http.js';
+import { closeHttpAgents, http, problemOf } from '../helpers/raw-http.js';
 
 const HTTP_TIMEOUT_MS = 1_000;
 const PROFILE = '/api/zoom/oauth/user/profile';

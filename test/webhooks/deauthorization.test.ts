@@ -7,8 +7,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connectUser } from '../helpers/flow.js';
 import { EmulatorControl } from '../helpers/emulator-control.js';
-import { closeHttpAgents, http } from '../helpers/rel-http.js';
-import { deauthorizationEvent, deliver, signedDelivery } from '../helpers/rel-webhook.js';
+import { closeHttpAgents, http } from '../helpers/raw-http.js';
+import { deauthorizationEvent, deliver, signedDelivery } from '../helpers/zoom-webhook.js';
 import { startStack, TEST_CLIENT_ID, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
 
 describe('app_deauthorized', () => {

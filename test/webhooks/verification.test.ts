@@ -6,8 +6,8 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, connectUser } from '../helpers/flow.js';
-import { closeHttpAgents, http, problemOf } from '../helpers/rel-http.js';
-import { deauthorizationEvent, deliver, nowSeconds, signedDelivery } from '../helpers/rel-webhook.js';
+import { closeHttpAgents, http, problemOf } from '../helpers/raw-http.js';
+import { deauthorizationEvent, deliver, nowSeconds, signedDelivery } from '../helpers/zoom-webhook.js';
 import { startStack, TEST_CLIENT_ID, TEST_WEBHOOK_SECRET, type TestStack } from '../helpers/stack.js';
 
 describe('webhook verification', () => {

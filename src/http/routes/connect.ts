@@ -71,12 +71,16 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
     {
       config: { rateLimit: opts.rateLimit.authorize },
       schema: {
+        operationId: 'startZoomConnectRedirect',
         summary: 'Start connecting Zoom, as a link',
         description: 'Like authorize, but answers 302 to Zoom\'s consent page: usable as a plain link or form action.',
         tags: ['connect'],
         security: [{ bearerAuth: [] }],
         querystring: returnToQuery,
-        response: { ...errorResponses },
+        response: {
+          302: { description: 'To Zoom\'s consent page; sets the browser-binding cookie', headers: { location: { type: 'string' } }, type: 'null' },
+          ...errorResponses,
+        },
       },
       preValidation: opts.requireUser,
     },

@@ -3,7 +3,7 @@
  * Zoom's signature (`v0=` hex HMAC-SHA256 of `v0:{ts}:{raw body}`).
  */
 import { createHmac } from 'node:crypto';
-import { http, type HttpResult } from './rel-http.js';
+import { http, type HttpResult } from './raw-http.js';
 
 export function zoomSignature(secret: string, timestamp: string, rawBody: string | Buffer): string {
   return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(rawBody).digest('hex')}`;

@@ -1,9 +1,11 @@
 /**
  * The connect flow over real sockets, as one browser from one (loopback)
- * address: authorize on the app, consent at the emulator, callback on the
- * app with the binding cookie. Used where many users connect at once.
+ * address: authorize on the app, consent at the emulator (flow.ts's
+ * consent), callback on the app with the binding cookie. Used where many
+ * users connect at once from chosen local addresses.
  */
-import { http, type HttpResult } from './rel-http.js';
+import { consent } from './flow.js';
+import { http, type HttpResult } from './raw-http.js';
 
 export interface ConnectedView {
   connected: boolean;
@@ -34,17 +36,8 @@ export async function connectOverHttp(input: {
   const cookie = authorize.setCookies.map((line) => line.split(';')[0]).join('; ');
   const authorizationUrl = new URL((authorize.json as { authorizationUrl: string }).authorizationUrl);
 
-  const form = new URLSearchParams(authorizationUrl.searchParams);
-  form.set('user', input.zoomUser);
-  form.set('decision', 'allow');
-  const consent = await http(`${authorizationUrl.origin}/oauth/authorize`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: form.toString(),
-    localAddress,
-  });
-  const location = consent.headers['location'];
-  if (consent.status !== 302 || !location) throw new Error(`consent answered ${consent.status}: ${consent.text}`);
+  // Zoom's consent is the emulator's, whatever address the app sees us from.
+  const location = await consent(authorizationUrl.toString(), input.zoomUser);
 
   const callback = await http(location, { headers: { cookie, accept: 'application/json' }, localAddress });
   expectStatus(callback, 200, 'callback');

@@ -8,7 +8,7 @@ import { connectionEvent } from '../../src/events/catalog.js';
 import { insertEvent, openPostgresStore } from '../../src/store/index.js';
 import { cipherOf, testKey } from '../helpers/store-fixtures.js';
 import { printClusterOutputOnFailure, startCluster, type Cluster } from '../helpers/cluster.js';
-import { closeHttpAgents } from '../helpers/rel-http.js';
+import { closeHttpAgents } from '../helpers/raw-http.js';
 import { APP_WEBHOOK_SECRET, AppReceiver } from './app-receiver.js';
 import { eventually } from './event-fixtures.js';
 

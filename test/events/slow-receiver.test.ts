@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connectUser } from '../helpers/flow.js';
 import { PROFILE, STATUS, ServiceClient } from '../helpers/http-client.js';
-import { closeHttpAgents } from '../helpers/rel-http.js';
+import { closeHttpAgents } from '../helpers/raw-http.js';
 import { startStack, type TestStack } from '../helpers/stack.js';
 import { BACKENDS } from '../helpers/store-fixtures.js';
 import { APP_WEBHOOK_SECRET, AppReceiver } from './app-receiver.js';

@@ -70,9 +70,9 @@ describe('zoom-connect migrate', () => {
   it('says which migrations it applied, then that nothing was pending', async () => {
     const env = environment({ DATABASE_URL: await freshDatabaseUrl() });
     const first = await cli(['migrate'], env);
-    expect(first).toMatchObject({ code: 0, out: 'applied migration 1 (connections, oauth_states, audit_events)\n' });
+    expect(first).toMatchObject({ code: 0, out: 'applied migration 1 (connections, oauth_states, audit_events)\napplied migration 2 (event_outbox)\n' });
     const second = await cli(['migrate'], env);
-    expect(second).toMatchObject({ code: 0, out: 'nothing pending: the database is at migration 1\n' });
+    expect(second).toMatchObject({ code: 0, out: 'nothing pending: the database is at migration 2\n' });
   });
 
   it('is refused while another process holds the embedded data directory, naming it', async () => {

@@ -1,21 +1,12 @@
 import type { Logger } from '../config/logger.js';
 import type { Clock } from '../connections/context.js';
 import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js';
-import { newEventId } from '../events/index.js';
+import { APPOINTMENT_EVENT_SCHEMAS, APPOINTMENT_EVENT_VERSION, newEventId, type AppointmentEventType } from '../events/index.js';
 import type { AppointmentMeeting, AppointmentMeetingDetails, AppointmentRequest, MeetingProviderId, OutboxEvent, Store } from '../store/types.js';
 import { AppointmentError, describeReasons, meetingNotFound, ProviderError, type ProviderReason } from './errors.js';
 import { newMarker } from './markers.js';
 import type { MeetingHost, MeetingProvider, ProviderMeeting } from './provider.js';
 
-export type AppointmentEventType =
-  | 'appointment.meeting.created'
-  | 'appointment.meeting.updated'
-  | 'appointment.meeting.moved'
-  | 'appointment.meeting.cancelled'
-  | 'appointment.meeting.failed';
-
-/** Bumped when an appointment event's payload changes incompatibly. */
-export const APPOINTMENT_EVENT_VERSION = 1;
 
 /** The meeting of an appointment as the app sees it. */
 export interface AppointmentMeetingView {
@@ -340,24 +331,21 @@ export class AppointmentMeetings {
   ): OutboxEvent {
     const id = newEventId();
     const occurredAt = this.deps.clock();
-    return {
+    const data = {
       id,
       type,
+      version: APPOINTMENT_EVENT_VERSION,
+      occurredAt: occurredAt.toISOString(),
       appUserId: hostId,
-      occurredAt,
-      data: {
-        id,
-        type,
-        version: APPOINTMENT_EVENT_VERSION,
-        occurredAt: occurredAt.toISOString(),
-        appUserId: hostId,
-        appointmentId,
-        provider: meeting?.provider ?? null,
-        meetingId: meeting?.meetingId ?? null,
-        startTime: startTime.toISOString(),
-        ...extra,
-      },
+      appointmentId,
+      provider: meeting?.provider ?? null,
+      meetingId: meeting?.meetingId ?? null,
+      startTime: startTime.toISOString(),
+      ...extra,
     };
+    // A payload that does not match its published schema never reaches the outbox.
+    APPOINTMENT_EVENT_SCHEMAS[type].parse(data);
+    return { id, type, appUserId: hostId, occurredAt, data };
   }
 }
 

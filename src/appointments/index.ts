@@ -13,7 +13,8 @@ import { S2STokenSource } from './s2s-tokens.js';
 export * from './errors.js';
 export type { AppointmentRequest } from '../store/types.js';
 export type { MeetingProvider, MeetingHost, ProviderMeeting } from './provider.js';
-export { APPOINTMENT_EVENT_VERSION, type AppointmentMeetingView, type EnsureResult, type AppointmentEventType } from './appointment-meetings.js';
+export { type AppointmentMeetingView, type EnsureResult } from './appointment-meetings.js';
+export { APPOINTMENT_EVENT_VERSION, type AppointmentEventType } from '../events/index.js';
 export { AppointmentMeetings, S2STokenSource };
 
 export interface AppointmentsDeps {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { OutboxEvent } from '../store/types.js';
+import { APPOINTMENT_EVENT_SCHEMAS, APPOINTMENT_EVENT_TYPES, APPOINTMENT_EVENT_VERSION, type AppointmentEventType } from './appointment-events.js';
 
 /**
  * The lifecycle events Zoom Connect tells the app about. Each type has a
@@ -121,12 +122,15 @@ export function connectionEvent<T extends ConnectionEventType>(input: Connection
   return { id, type: input.type, appUserId: input.appUserId, occurredAt: input.occurredAt, data: { ...data } };
 }
 
-/** JSON Schema (draft 2020-12) of every connection event's `data`, keyed by type: what docs and receivers validate against. */
-export function eventJsonSchemas(): Map<ConnectionEventType, Record<string, unknown>> {
-  return new Map(
-    CONNECTION_EVENT_TYPES.map((t) => [
-      t,
-      { $id: `https://zoom-connect.dev/schemas/events/${t}.v${EVENT_SCHEMA_VERSION}.json`, title: t, ...z.toJSONSchema(CONNECTION_EVENT_SCHEMAS[t]) },
-    ]),
-  );
+/** JSON Schema (draft 2020-12) of every event's `data`, keyed by type: what docs and receivers validate against. */
+export function eventJsonSchemas(): Map<ConnectionEventType | AppointmentEventType, Record<string, unknown>> {
+  const schema = (t: string, version: number, zod: z.ZodType): Record<string, unknown> => ({
+    $id: `https://zoom-connect.dev/schemas/events/${t}.v${version}.json`,
+    title: t,
+    ...z.toJSONSchema(zod),
+  });
+  return new Map<ConnectionEventType | AppointmentEventType, Record<string, unknown>>([
+    ...CONNECTION_EVENT_TYPES.map((t) => [t, schema(t, EVENT_SCHEMA_VERSION, CONNECTION_EVENT_SCHEMAS[t])] as const),
+    ...APPOINTMENT_EVENT_TYPES.map((t) => [t, schema(t, APPOINTMENT_EVENT_VERSION, APPOINTMENT_EVENT_SCHEMAS[t])] as const),
+  ]);
 }

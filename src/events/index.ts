@@ -11,6 +11,7 @@ export {
   type ConnectionEventData,
   type ConnectionEventType,
 } from './catalog.js';
+export { APPOINTMENT_EVENT_SCHEMAS, APPOINTMENT_EVENT_TYPES, APPOINTMENT_EVENT_VERSION, type AppointmentEventType } from './appointment-events.js';
 export { StandardWebhookSigner, parseWebhookSecret, WebhookSecretError, type SignedHeaders } from './standard-webhooks.js';
 export { webhookBody } from './webhook-sender.js';
 export { DeliveryError } from './delivery-error.js';

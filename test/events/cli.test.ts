@@ -99,7 +99,7 @@ describe.each(BACKENDS)('zoom-connect events on %s', (backend) => {
 });
 
 describe('zoom-connect events schemas', () => {
-  test('prints a JSON Schema per connection event type', async () => {
+  test('prints a JSON Schema per event type, connection and appointment events alike', async () => {
     const result = await run(['schemas'], {});
     const schemas = JSON.parse(result.out) as Record<string, { properties: Record<string, unknown>; required: string[] }>;
     expect(Object.keys(schemas)).toEqual([
@@ -109,8 +109,14 @@ describe('zoom-connect events schemas', () => {
       'connection.needs_reauth',
       'connection.inactive',
       'connection.reactivated',
+      'appointment.meeting.created',
+      'appointment.meeting.updated',
+      'appointment.meeting.moved',
+      'appointment.meeting.cancelled',
+      'appointment.meeting.failed',
     ]);
     expect(schemas['connection.connected']?.required).toContain('reconnect');
+    expect(schemas['appointment.meeting.failed']?.required).toEqual(expect.arrayContaining(['appointmentId', 'reasons']));
     expect(Object.keys(schemas['connection.inactive']?.properties ?? {})).not.toContain('reconnect');
   });
 });

@@ -176,6 +176,7 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
     // A holder may call two providers and reconcile a lost create: twice a refresh's wait.
     lockTimeoutMs: lockTimeoutMs * 2,
     googleMeet: googleMeet?.provider,
+    metrics,
   });
   const sweeper = new RefreshSweeper(
     { store, tokens: connections.tokens, logger, clock, metrics },

@@ -4,6 +4,7 @@ import { StoreLockTimeoutError, StoreUnavailableError } from '../store/errors.js
 import { APPOINTMENT_EVENT_SCHEMAS, APPOINTMENT_EVENT_VERSION, newEventId, type AppointmentEventType } from '../events/index.js';
 import type { AppointmentMeeting, AppointmentMeetingDetails, AppointmentRequest, MeetingProviderId, OutboxEvent, Store } from '../store/types.js';
 import { AppointmentError, describeReasons, meetingNotFound, ProviderError, type ProviderReason } from './errors.js';
+import type { AppointmentMetrics } from '../metrics/index.js';
 import { newMarker } from './markers.js';
 import type { MeetingHost, MeetingProvider, ProviderMeeting } from './provider.js';
 
@@ -40,6 +41,8 @@ export interface AppointmentMeetingsDeps {
   logger: Logger;
   /** How long a request waits for another holding the same appointment. */
   lockTimeoutMs: number;
+  /** Which provider served and why others were passed over (bounded labels, never a user id). */
+  metrics?: AppointmentMetrics;
 }
 
 /**
@@ -221,11 +224,15 @@ export class AppointmentMeetings {
       if (made) {
         const meeting = { provider: name, ...made };
         const fallbackReason = describeReasons(reasons);
+        for (const r of reasons.slice(earlier.length)) this.deps.metrics?.providerPassedOver(r.provider, r.reason);
+        this.deps.metrics?.meetingCreated(name, 'created');
         const event = outcome && this.event(outcome.type, host.hostId, appointmentId, meeting, request.startTime, { fallbackReason, ...outcome.extra });
         const row = await store.saveMeeting(host.hostId, appointmentId, request, meeting, fallbackReason, this.deps.clock(), event);
         return { row };
       }
     }
+    for (const r of reasons.slice(earlier.length)) this.deps.metrics?.providerPassedOver(r.provider, r.reason);
+    this.deps.metrics?.meetingCreated('none', 'no_provider');
     await store.recordEvent(this.event('appointment.meeting.failed', host.hostId, appointmentId, null, request.startTime, { reasons }));
     throw noProvider(reasons);
   }

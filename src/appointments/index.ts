@@ -1,5 +1,6 @@
 import type { MeetingProvidersConfig } from '../config/meeting-providers.js';
 import type { Logger } from '../config/logger.js';
+import type { AppointmentMetrics } from '../metrics/index.js';
 import type { Clock } from '../connections/context.js';
 import type { TokenManager } from '../connections/index.js';
 import type { MeetingProviderId, Store } from '../store/types.js';
@@ -29,6 +30,7 @@ export interface AppointmentsDeps {
   lockTimeoutMs: number;
   /** The `google_meet` provider, when one is configured (a service account, or the host's token function). */
   googleMeet?: MeetingProvider;
+  metrics?: AppointmentMetrics;
 }
 
 /** The appointment-meeting domain wired to the configured providers. */
@@ -51,5 +53,6 @@ export function createAppointments(deps: AppointmentsDeps): AppointmentMeetings 
     clock: deps.clock,
     logger: deps.logger,
     lockTimeoutMs: deps.lockTimeoutMs,
+    metrics: deps.metrics,
   });
 }

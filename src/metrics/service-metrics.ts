@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConnectionCensus } from '../store/census.js';
 import type {
+  AppointmentMetrics,
   RefreshFailureReason,
   RefreshMetrics,
   RefreshOutcome,
@@ -24,7 +25,7 @@ const KNOWN_WEBHOOK_EVENTS = new Set(['endpoint.url_validation', 'app_deauthoriz
  * prom-client's global one: two services in one process, as tests run them,
  * must not share counters). Names and meanings: docs/operations.md.
  */
-export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookMetrics, SweepMetrics {
+export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookMetrics, SweepMetrics, AppointmentMetrics {
   readonly registry = new Registry();
 
   private readonly connections = this.gauge('connections', 'Connections by status, from the periodic count', ['status']);
@@ -48,6 +49,8 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
   private readonly sweeps = this.counter('sweeper_runs_total', 'Refresh sweeper passes by result', ['result']);
   private readonly swept = this.counter('sweeper_connections_swept_total', 'Idle connections the sweeper refreshed');
   private readonly sweptAt = this.gauge('sweeper_last_run_timestamp_seconds', 'When the last sweeper pass ended (Unix time)');
+  private readonly appointmentCreates = this.counter('appointment_meetings_created_total', 'Appointment meeting creates by the provider that served (none: no provider could)', ['provider', 'outcome']);
+  private readonly appointmentFallbacks = this.counter('appointment_provider_fallbacks_total', 'Providers passed over for an appointment meeting, by provider and reason', ['provider', 'reason']);
   /** Standalone HTTP requests; the routes report through observeHttpRequest. */
   private readonly httpSeconds = this.histogram('http_request_duration_seconds', 'HTTP request duration by route and status', ['method', 'route', 'status'], HTTP_BUCKETS);
 
@@ -55,6 +58,14 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     // Every status is a series from the start, so a rate() or an alert never sees a gap.
     for (const status of ['active', 'needs_reauth', 'inactive', 'revoked', 'deauthorized']) this.connections.set({ status }, 0);
+  }
+
+  providerPassedOver(provider: string, reason: string): void {
+    this.appointmentFallbacks.inc({ provider, reason });
+  }
+
+  meetingCreated(provider: string, outcome: 'created' | 'no_provider'): void {
+    this.appointmentCreates.inc({ provider, outcome });
   }
 
   refreshFinished(trigger: RefreshTrigger, outcome: RefreshOutcome, reason: RefreshFailureReason, seconds: number): void {

@@ -62,3 +62,11 @@ export interface SweepMetrics {
   /** One sweep pass ended; `swept` connections were refreshed in it. */
   sweepFinished(result: 'completed' | 'failed', swept: number): void;
 }
+
+/** Appointment meetings: which provider served, and why earlier ones could not (bounded: providers × reason codes). */
+export interface AppointmentMetrics {
+  /** A provider of the chain could not serve a create (`reason`: not_configured, not_connected, needs_reauth, unavailable, …). */
+  providerPassedOver(provider: string, reason: string): void;
+  /** A meeting was made (`outcome` created) or no provider could (`outcome` no_provider, provider `none`). */
+  meetingCreated(provider: string, outcome: 'created' | 'no_provider'): void;
+}

@@ -59,12 +59,22 @@ describe('the provider chain zoom_user, zoom_account, google_meet', () => {
     expect(created.body).toMatchObject({ provider: 'zoom_account', fallbackReason: `zoom_user: ${status}` });
   });
 
-  it('a host unknown to the account falls through to Google Meet', async () => {
+  it('a host unknown to the account falls through to Google Meet, and /metrics counts why each provider was passed over', async () => {
+    const series = async (): Promise<{ passedOver: number; googleServed: number }> => {
+      const text = await (await fetch(`${s.stack.baseUrl}/metrics`)).text();
+      const value = (pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
+      return {
+        passedOver: value(/^zoom_connect_appointment_provider_fallbacks_total\{provider="zoom_account",reason="host_unknown"\} (\d+)$/m),
+        googleServed: value(/^zoom_connect_appointment_meetings_created_total\{provider="google_meet",outcome="created"\} (\d+)$/m),
+      };
+    };
+    const before = await series();
     const a = uniqueAppointment('unknown');
     const jwt = await s.stack.signIn(a.hostId);
     const created = await s.put(jwt, a.appointmentId, booking({ hostEmail: a.hostEmail }));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ provider: 'google_meet', fallbackReason: 'zoom_user: not_connected; zoom_account: host_unknown' });
+    expect(await series()).toEqual({ passedOver: before.passedOver + 1, googleServed: before.googleServed + 1 });
   });
 
   it('Zoom down after its retries falls through to Google Meet', async () => {

@@ -2,6 +2,7 @@ import type { Logger } from '../config/logger.js';
 import type { TokenManager } from '../connections/token-manager.js';
 import type { SweepMetrics } from '../metrics/index.js';
 import type { Store } from '../store/types.js';
+import { PeriodicTask } from './periodic-task.js';
 
 export interface SweeperOptions {
   /** Connections not refreshed for this long get refreshed, so the 90-day refresh token never ages out. */
@@ -18,48 +19,35 @@ export interface SweeperOptions {
  * any request-driven refresh of the same connection.
  */
 export class RefreshSweeper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask<number>;
 
   constructor(
     private readonly deps: { store: Store; tokens: TokenManager; logger: Logger; clock: () => Date; metrics?: SweepMetrics },
     private readonly options: SweeperOptions,
-  ) {}
+  ) {
+    this.task = new PeriodicTask(() => this.sweep(), options.intervalMs, false);
+  }
 
   start(): void {
     if (this.options.intervalMs <= 0) return;
     this.deps.metrics?.sweeperStarted();
-    const tick = (): void => {
-      this.timer = setTimeout(() => {
-        void this.sweepOnce().finally(() => {
-          if (!this.stopped) tick();
-        });
-      }, this.options.intervalMs);
-      this.timer.unref();
-    };
-    tick();
+    this.task.start();
   }
 
   /** One pass: claims and refreshes batches until none is left. Returns how many were refreshed. */
   sweepOnce(): Promise<number> {
-    this.running ??= this.sweep().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.task.runNow();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private async sweep(): Promise<number> {
     let refreshed = 0;
     let result: 'completed' | 'failed' = 'completed';
     try {
-      while (!this.stopped) {
+      while (!this.task.isStopped) {
         const now = this.deps.clock();
         const before = new Date(now.getTime() - this.options.idleDays * 86_400_000);
         const userIds = await this.deps.store.connections.claimIdleForSweep(before, this.options.batchSize, 10 * 60_000, now);
@@ -80,7 +68,7 @@ export class RefreshSweeper {
     let next = 0;
     let ok = 0;
     const worker = async (): Promise<void> => {
-      while (next < userIds.length && !this.stopped) {
+      while (next < userIds.length && !this.task.isStopped) {
         const userId = userIds[next++] as string;
         try {
           if (await this.deps.tokens.refreshIdle(userId, idleBefore)) ok++;

@@ -1,3 +1,4 @@
+import { PeriodicTask } from '../jobs/periodic-task.js';
 import type { ConnectionCensus } from '../store/census.js';
 import type { ServiceMetrics } from './service-metrics.js';
 
@@ -16,40 +17,27 @@ export const DEFAULT_CENSUS_INTERVAL_MS = 30_000;
  * failed count sets `database_up` to 0 and keeps the last counts.
  */
 export class CensusJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly task: PeriodicTask<void>;
 
   constructor(
     private readonly deps: CensusJobDeps,
-    private readonly intervalMs: number = DEFAULT_CENSUS_INTERVAL_MS,
-  ) {}
+    intervalMs: number = DEFAULT_CENSUS_INTERVAL_MS,
+  ) {
+    this.task = new PeriodicTask(() => this.count(), intervalMs, true);
+  }
 
   /** Counts once now, then every interval. */
   start(): void {
-    if (this.intervalMs <= 0) return;
-    const tick = (): void => {
-      void this.countNow().finally(() => {
-        if (this.stopped) return;
-        this.timer = setTimeout(tick, this.intervalMs);
-        this.timer.unref();
-      });
-    };
-    tick();
+    this.task.start();
   }
 
   /** One count; concurrent callers share it. */
   countNow(): Promise<void> {
-    this.running ??= this.count().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.task.runNow();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 
   private async count(): Promise<void> {

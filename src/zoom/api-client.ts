@@ -94,7 +94,8 @@ export class ZoomApi {
 
   /**
    * Any endpoint: Zoom's answer, or null when it answers without a body
-   * (204 to a DELETE or PATCH). Only GETs are retried after a network error or 5xx.
+   * (204 to a DELETE or PATCH). Every method but POST is retried after a
+   * network error or 5xx (a POST may create something twice).
    */
   async request(auth: ZoomAuth, req: ZoomApiRequest, signal?: AbortSignal): Promise<ZoomObject | null> {
     const res = await this.send(auth, req.method, req.path, req.query, req.body, signal);
@@ -138,7 +139,8 @@ export class ZoomApi {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       // A POST that creates a meeting must not be repeated blindly: a retry could create two.
-      idempotent: method === 'GET',
+      // PATCH sets fields to values and DELETE of a deleted meeting is a 404: both safe to repeat.
+      idempotent: method !== 'POST',
       signal,
     });
     if (res.status >= 400) throw apiError(res);

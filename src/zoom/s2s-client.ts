@@ -1,5 +1,6 @@
-import type { ZoomAuth, ZoomObject } from './api-client.js';
-import { ZoomApiError, ZoomOAuthError, ZoomUnavailableError } from './errors.js';
+import { ZoomApi, type ZoomAuth, type ZoomObject } from './api-client.js';
+import { ZoomOAuthError, ZoomUnavailableError } from './errors.js';
+import { ZoomProtocolError } from './protocol-error.js';
 import { DEFAULT_EXPIRES_IN_SECONDS, isObject } from './oauth-client.js';
 import type { ZoomResponse, ZoomTransport } from './transport.js';
 
@@ -74,77 +75,46 @@ export interface ZoomMeetingFields {
  * blindly, its lost answer is reconciled by the caller.
  */
 export class ZoomMeetingsApi {
-  constructor(
-    private readonly transport: ZoomTransport,
-    private readonly defaultApiBase: string,
-  ) {}
+  private readonly api: ZoomApi;
+
+  constructor(transport: ZoomTransport, defaultApiBase: string) {
+    this.api = new ZoomApi(transport, defaultApiBase);
+  }
 
   async createMeeting(auth: ZoomAuth, userId: string, fields: ZoomMeetingFields, signal?: AbortSignal): Promise<ZoomObject> {
-    return object(await this.call(auth, 'POST', `/users/${encodeURIComponent(userId)}/meetings`, undefined, fields, signal), 'POST meetings');
+    return answer(await this.api.request(auth, { method: 'POST', path: `/users/${encodeURIComponent(userId)}/meetings`, body: fields }, signal), 'POST meetings');
   }
 
   async getMeeting(auth: ZoomAuth, meetingId: string, signal?: AbortSignal): Promise<ZoomObject> {
-    return object(await this.call(auth, 'GET', `/meetings/${encodeURIComponent(meetingId)}`, undefined, undefined, signal), 'GET meeting');
+    return answer(await this.api.request(auth, { method: 'GET', path: `/meetings/${encodeURIComponent(meetingId)}` }, signal), 'GET meeting');
   }
 
   async updateMeeting(auth: ZoomAuth, meetingId: string, fields: ZoomMeetingFields, signal?: AbortSignal): Promise<void> {
-    await this.call(auth, 'PATCH', `/meetings/${encodeURIComponent(meetingId)}`, undefined, fields, signal);
+    await this.api.request(auth, { method: 'PATCH', path: `/meetings/${encodeURIComponent(meetingId)}`, body: fields }, signal);
   }
 
   async deleteMeeting(auth: ZoomAuth, meetingId: string, signal?: AbortSignal): Promise<void> {
-    await this.call(auth, 'DELETE', `/meetings/${encodeURIComponent(meetingId)}`, undefined, undefined, signal);
+    await this.api.request(auth, { method: 'DELETE', path: `/meetings/${encodeURIComponent(meetingId)}` }, signal);
   }
 
   async getUser(auth: ZoomAuth, userId: string, signal?: AbortSignal): Promise<ZoomObject> {
-    return object(await this.call(auth, 'GET', `/users/${encodeURIComponent(userId)}`, undefined, undefined, signal), 'GET user');
+    return answer(await this.api.request(auth, { method: 'GET', path: `/users/${encodeURIComponent(userId)}` }, signal), 'GET user');
   }
 
   /** One page of a user's scheduled meetings. */
   async listMeetings(auth: ZoomAuth, userId: string, pageToken: string | undefined, signal?: AbortSignal): Promise<{ meetings: ZoomObject[]; nextPageToken: string }> {
-    const body = object(
-      await this.call(auth, 'GET', `/users/${encodeURIComponent(userId)}/meetings`, { type: 'scheduled', page_size: '300', next_page_token: pageToken }, undefined, signal),
-      'GET meetings',
-    );
+    const query: Record<string, string> = { type: 'scheduled', page_size: '300' };
+    if (pageToken) query.next_page_token = pageToken;
+    const body = answer(await this.api.request(auth, { method: 'GET', path: `/users/${encodeURIComponent(userId)}/meetings`, query }, signal), 'GET meetings');
     const meetings = Array.isArray(body.meetings) ? body.meetings.filter(isObject) : [];
     return { meetings, nextPageToken: typeof body.next_page_token === 'string' ? body.next_page_token : '' };
   }
-
-  private async call(
-    auth: ZoomAuth,
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    path: string,
-    query: Record<string, string | undefined> | undefined,
-    body: unknown,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    const url = new URL(`${auth.apiBase ?? this.defaultApiBase}${path}`);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
-    const headers: Record<string, string> = { authorization: `Bearer ${auth.accessToken}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.transport.send({
-      method,
-      url: url.toString(),
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      // PATCH sets fields to values and DELETE of a deleted meeting is a 404: both safe to repeat.
-      idempotent: method !== 'POST',
-      signal,
-    });
-    if (res.status >= 400) throw meetingApiError(res);
-    return res.body;
-  }
 }
 
-function object(body: unknown, what: string): ZoomObject {
-  if (!isObject(body)) throw new ZoomUnavailableError(`Zoom ${what} answered with a body that is not a JSON object`, false, 200, undefined);
+/** These endpoints always answer with an object; an empty body is malformed. */
+function answer(body: ZoomObject | null, what: string): ZoomObject {
+  if (body === null) throw new ZoomProtocolError(`${what} answer`, '(body)', 'a JSON object', 'Zoom API responses are JSON objects', 200, undefined);
   return body;
-}
-
-function meetingApiError(res: ZoomResponse): ZoomApiError {
-  const body = isObject(res.body) ? res.body : {};
-  const code = typeof body.code === 'number' ? body.code : undefined;
-  const message = typeof body.message === 'string' ? body.message : `HTTP ${res.status}`;
-  return new ZoomApiError(res.status, code, message, res.trackingId);
 }
 
 function s2sOAuthError(res: ZoomResponse): ZoomOAuthError {

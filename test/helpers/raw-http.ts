@@ -6,6 +6,7 @@
  * limited per IP).
  */
 import { Agent, request } from 'undici';
+import type { Problem } from './http-client.js';
 
 export interface HttpResult {
   status: number;
@@ -91,27 +92,17 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** An RFC 9457 body as the service sends it. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  code: string;
-  detail: string;
-  retryAfter?: number;
-}
-
 /** The problem body of an error response, or throws saying what came instead. */
-export function problemOf(res: HttpResult): ProblemBody {
+export function problemOf(res: HttpResult): Problem {
   const type = res.headers['content-type'] ?? '';
   if (!type.startsWith('application/problem+json')) {
     throw new Error(`expected application/problem+json, got ${res.status} "${type}": ${res.text.slice(0, 300)}`);
   }
-  const body = res.json as Partial<ProblemBody> | undefined;
+  const body = res.json as Partial<Problem> | undefined;
   if (!body || typeof body.code !== 'string' || body.status !== res.status) {
     throw new Error(`malformed problem body for ${res.status}: ${res.text.slice(0, 300)}`);
   }
-  return body as ProblemBody;
+  return body as Problem;
 }
 
 /** A distinct loopback source address per index (127.0.1.x, 127.0.2.x, ...). */

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ConfigError, loadEmbeddedConfig, type Config, type ZoomConnectSettings } from './config/config.js';
 import { createLogger, type Logger } from './config/logger.js';
+import { hostAppointments, type HostAppointments } from './appointments/index.js';
 import type { Connections } from './connections/index.js';
 import { userApi, type ZoomUserApi } from './connections/user-api.js';
 import type { LifecycleEvents } from './events/index.js';
@@ -38,6 +39,8 @@ export interface EmbeddedZoomConnect {
   readonly events: Pick<LifecycleEvents, 'on' | 'start'>;
   /** One app user's Zoom from server code; throws `validation_failed` naming `userId` when it is not a non-empty string. */
   user(userId: string): ZoomUserApi;
+  /** One host's appointment meetings (docs/appointments.md); throws `validation_failed` naming the field for bad input. */
+  appointments(hostId: string): HostAppointments;
   /** The Fastify plugin's options for a given way of knowing the user (what the adapters mount). */
   pluginOptions(getUserId: ZoomConnectPluginOptions['getUserId']): ZoomConnectPluginOptions;
   /** Stops the background refresh, closes our database pool (never the host's) and Zoom connections. Idempotent. */
@@ -84,6 +87,7 @@ export async function embedZoomConnect(options: EmbedOptions): Promise<EmbeddedZ
     connections: core.connections,
     events: core.events,
     user: (userId) => userApi(core.connections, userId),
+    appointments: (hostId) => hostAppointments(core.appointments, hostId),
     pluginOptions: (getUserId) =>
       core.pluginOptions(getUserId, {
         trustedOrigins: options.trustedOrigins ?? [],

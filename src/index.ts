@@ -15,6 +15,7 @@ export {
   type GetUserId,
 } from './adapters/express/index.js';
 export { ConnectError, type ConnectErrorCode, type Connections } from './connections/index.js';
+export { AppointmentError, type AppointmentMeetingInput, type AppointmentMeetingView, type EnsureResult, type HostAppointments } from './appointments/index.js';
 export type { ConnectionStatusView } from './connections/index.js';
 export type { ZoomUserApi, ZoomCall, MeetingsQuery, RecordingsQuery, NewMeeting, DisconnectResult } from './connections/user-api.js';
 export type { CreateMeetingInput, ZoomMethod, ZoomObject } from './zoom/index.js';

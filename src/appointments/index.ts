@@ -12,6 +12,8 @@ import { zoomUserProvider } from './providers/zoom-user.js';
 import { S2STokenSource } from './s2s-tokens.js';
 
 export * from './errors.js';
+export { checkAppointmentId, parseAppointmentRequest, type AppointmentMeetingInput } from './request.js';
+export { hostAppointments, type HostAppointments } from './host-appointments.js';
 export type { AppointmentRequest } from '../store/types.js';
 export type { MeetingProvider, MeetingHost, ProviderMeeting } from './provider.js';
 export { type AppointmentMeetingView, type EnsureResult } from './appointment-meetings.js';

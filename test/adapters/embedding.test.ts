@@ -229,6 +229,28 @@ describe('an Express host embedded in one call', () => {
     expect((err as ConnectError).extra.fieldErrors?.map((f) => f.field)).toEqual(['request.path']);
   });
 
+  it('the server API makes, reads and cancels an appointment meeting through the host\'s own Zoom', async () => {
+    await connect('booker');
+    const appointments = zoom.appointments('booker');
+    const made = await appointments.ensure('appt-1', { topic: 'Checkup', startTime: '2031-01-02T10:00:00+01:00', durationMinutes: 30, timezone: 'Europe/Berlin' });
+    expect(made.created).toBe(true);
+    expect(made.meeting).toMatchObject({ appointmentId: 'appt-1', provider: 'zoom_user', topic: 'Checkup', fallbackReason: null });
+    expect(await appointments.get('appt-1')).toMatchObject({ meetingId: made.meeting.meetingId });
+    await appointments.cancel('appt-1');
+    await appointments.cancel('appt-1');
+    expect(await rejection(appointments.get('appt-1'))).toMatchObject({ code: 'appointment_meeting_not_found' });
+  });
+
+  it('bad appointment input through the server API is validation_failed naming the field', async () => {
+    const appointments = zoom.appointments('booker');
+    const local = await rejection(appointments.ensure('appt-2', { topic: 'x', startTime: '2031-01-02T10:00:00', durationMinutes: 30, timezone: 'Europe/Berlin' }));
+    expect(local).toMatchObject({ code: 'validation_failed', extra: { fieldErrors: [{ field: 'startTime' }] } });
+    const unknown = await rejection(appointments.ensure('appt-2', { topic: 'x', startTime: '2031-01-02T10:00:00Z', durationMinutes: 30, timezone: 'UTC', color: 'blue' } as never));
+    expect(unknown).toMatchObject({ extra: { fieldErrors: [{ field: 'color' }] } });
+    expect(await rejection(appointments.get('no spaces allowed'))).toMatchObject({ extra: { fieldErrors: [{ field: 'appointmentId' }] } });
+    expect(() => zoom.appointments('bad\u0000host')).toThrow(/hostId/);
+  });
+
   it('disconnect through the server API revokes at Zoom and the status says so', async () => {
     await connect('leaver');
     const result = await zoom.user('leaver').disconnect();

@@ -5,6 +5,7 @@ import { checkOptions, EMBED_OPTION_NAMES, embedZoomConnect, type EmbedOptions, 
 import { createEdgeServer } from '../../http/edge-server.js';
 import { zoomConnect } from '../../http/plugin.js';
 import type { ZoomConnectPluginOptions } from '../../http/plugin-options.js';
+import type { HostAppointments } from '../../appointments/index.js';
 
 /**
  * An Express middleware (Express's `Request`, `Response` and `NextFunction`
@@ -91,6 +92,8 @@ export interface ZoomConnectExpress {
   readonly router: ZoomConnectMiddleware;
   /** One app user's Zoom from server code. */
   user(userId: string): ZoomUserApi;
+  /** One host's appointment meetings from server code (docs/appointments.md). */
+  appointments(hostId: string): HostAppointments;
   /** The configuration, domain and logger, for what the rest does not cover. */
   readonly zoomConnect: EmbeddedZoomConnect;
   /** Closes the router, then the database pool (ours only) and Zoom connections. Call after your server stops. */
@@ -121,6 +124,7 @@ export async function zoomConnectExpress<Req extends IncomingMessage = IncomingM
     return {
       router,
       user: (userId) => embedded.user(userId),
+      appointments: (hostId) => embedded.appointments(hostId),
       zoomConnect: embedded,
       close: () => {
         closing ??= router.close().finally(() => embedded.close());

@@ -3,6 +3,7 @@ import { ConfigError } from '../../config/config.js';
 import type { ZoomUserApi } from '../../connections/user-api.js';
 import { checkOptions, EMBED_OPTION_NAMES, embedZoomConnect, type EmbedOptions, type EmbeddedZoomConnect } from '../../embedded.js';
 import { zoomConnect } from '../../http/plugin.js';
+import type { HostAppointments } from '../../appointments/index.js';
 
 export { zoomConnect, type ZoomConnectPluginOptions } from '../../http/plugin.js';
 
@@ -14,6 +15,8 @@ export interface ZoomConnectFastifyOptions extends EmbedOptions {
 export interface ZoomConnectFastify {
   /** One app user's Zoom from server code. */
   user(userId: string): ZoomUserApi;
+  /** One host's appointment meetings from server code (docs/appointments.md). */
+  appointments(hostId: string): HostAppointments;
   /** The configuration, domain and logger, for what the rest does not cover. */
   readonly zoomConnect: EmbeddedZoomConnect;
 }
@@ -39,5 +42,5 @@ export async function zoomConnectFastify(app: FastifyInstance, options: ZoomConn
     await embedded.close();
     throw err;
   }
-  return { user: (userId) => embedded.user(userId), zoomConnect: embedded };
+  return { user: (userId) => embedded.user(userId), appointments: (hostId) => embedded.appointments(hostId), zoomConnect: embedded };
 }

@@ -1,6 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppointmentError, type AppointmentMeetings, type AppointmentRequest } from '../../appointments/index.js';
-import { ConnectError } from '../../connections/errors.js';
+import { AppointmentError, parseAppointmentRequest, type AppointmentMeetings } from '../../appointments/index.js';
 import { handleError } from '../error-handler.js';
 import type { ResolvedPluginOptions } from '../plugin-options.js';
 import { problem, sendProblem } from '../problem.js';
@@ -60,9 +59,6 @@ const errors = {
   503: problemResponse('The providers that could serve are down, or a lost create cannot be checked yet (meeting_provider_unavailable, `reasons[]`); see Retry-After'),
 } as const;
 
-// RFC 3339 §5.6: a date-time carries its offset; a local time would be read in the server's zone.
-const RFC3339_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
 /** PUT/GET/DELETE /api/appointments/{appointmentId}/meeting and its start link; the signed-in user is the host. */
 export function appointmentRoutes(app: FastifyInstance, appointments: AppointmentMeetings, opts: ResolvedPluginOptions): void {
   const common = { preValidation: opts.requireUser, errorHandler: appointmentErrors };
@@ -93,7 +89,7 @@ export function appointmentRoutes(app: FastifyInstance, appointments: Appointmen
       response: { 200: meetingSchema, 201: meetingSchema, ...errors },
     },
   }, async (request, reply) => {
-    const result = await appointments.ensure(request.appUserId, request.params.appointmentId, toRequest(request.body));
+    const result = await appointments.ensure(request.appUserId, request.params.appointmentId, parseAppointmentRequest(request.body));
     return reply.code(result.created ? 201 : 200).send(result.meeting);
   });
 
@@ -130,42 +126,6 @@ export function appointmentRoutes(app: FastifyInstance, appointments: Appointmen
     const startUrl = await appointments.startUrl(request.appUserId, request.params.appointmentId);
     return reply.header('cache-control', 'no-store').send({ startUrl });
   });
-}
-
-function toRequest(body: MeetingBody): AppointmentRequest {
-  if (!RFC3339_WITH_OFFSET.test(body.startTime) || Number.isNaN(Date.parse(body.startTime)) || !isCalendarDay(body.startTime.slice(0, 10))) {
-    throw invalid('startTime', 'must be an RFC 3339 date-time with an offset, such as 2026-12-01T10:00:00+01:00');
-  }
-  if (!isIanaZone(body.timezone)) throw invalid('timezone', 'must be an IANA time zone such as Europe/Berlin');
-  return {
-    topic: body.topic,
-    startTime: new Date(body.startTime),
-    durationMinutes: body.durationMinutes,
-    timezone: body.timezone,
-    agenda: body.agenda ?? null,
-    hostEmail: body.hostEmail ?? null,
-  };
-}
-
-/** Date.parse rolls 30 February over into March; a day that does not exist is refused instead. */
-function isCalendarDay(day: string): boolean {
-  const d = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
-}
-
-function isIanaZone(zone: string): boolean {
-  if (!/^[A-Za-z0-9_+/-]+$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch (err) {
-    if (err instanceof RangeError) return false;
-    throw err;
-  }
-}
-
-function invalid(field: string, message: string): ConnectError {
-  return new ConnectError('validation_failed', `Invalid body: ${field} ${message}.`, { fieldErrors: [{ field, message }] });
 }
 
 function appointmentErrors(err: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -24,7 +24,7 @@ import { TokenCipher } from '../src/crypto/index.js';
 import { openTokens } from '../src/store/sealing.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/helpers/postgres.js';
 import { freePort } from '../test/helpers/net.js';
-import { appEntry, buildProject, currentRssMb, spawnNode, tsEntry, REPO_ROOT, type Child } from './lib/children.js';
+import { appEntry, baselineEntry, buildProject, currentRssMb, spawnNode, REPO_ROOT, type Child } from './lib/children.js';
 import {
   BENCH_CLIENT_ID,
   BENCH_CLIENT_SECRET,
@@ -274,7 +274,7 @@ async function main(): Promise<void> {
         if (wants('status')) {
           const bare = await spawnNode({
             name: 'baseline-json',
-            args: tsEntry('bench/baseline-process.ts'),
+            args: baselineEntry(nodeFlags),
             env: { BENCH_BASELINE: 'json', BENCH_JSON_BODY: status.text },
             logDir: workDir,
             ready: 'ipc',
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
         if (wants('status', 'authorize')) {
           const pk = await spawnNode({
             name: 'baseline-pg',
-            args: tsEntry('bench/baseline-process.ts'),
+            args: baselineEntry(nodeFlags),
             env: { BENCH_BASELINE: 'pg', DATABASE_URL: databaseUrl, BENCH_POOL_MAX: String(settings.poolMax) },
             logDir: workDir,
             ready: 'ipc',
@@ -314,7 +314,7 @@ async function main(): Promise<void> {
           if (wants('profile')) {
             const direct = await spawnNode({
               name: 'baseline-zoom',
-              args: tsEntry('bench/baseline-process.ts'),
+              args: baselineEntry(nodeFlags),
               env: {
                 BENCH_BASELINE: 'zoom',
                 DATABASE_URL: databaseUrl,

@@ -149,15 +149,18 @@ export function appEntry(nodeFlags: string[] = []): string[] {
 }
 
 /**
+ * The `node` arguments of a baseline process: plain JavaScript with the app's
+ * own flags, so a baseline pays what the app pays for the runtime and no more.
+ */
+export function baselineEntry(nodeFlags: string[] = []): string[] {
+  return [...nodeFlags, path.join(REPO_ROOT, 'bench', 'baseline-process.js')];
+}
+
+/**
  * Compiles src/ to dist/ (scripts/build.js) so the app process runs what
  * production runs; throws when the build fails rather than measure tsx.
  */
 export function buildProject(): void {
   const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.js')], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('npm run build failed: the benchmark measures the compiled service');
-}
-
-/** The `node` arguments that run a TypeScript entry point of this repository. */
-export function tsEntry(relativePath: string, nodeFlags: string[] = []): string[] {
-  return [...nodeFlags, '--import', 'tsx', path.join(REPO_ROOT, relativePath)];
 }

@@ -23,8 +23,8 @@ import pg from 'pg';
 import { connectionEvent } from '../src/events/catalog.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/helpers/postgres.js';
 import { freePort } from '../test/helpers/net.js';
-import { appEntry, spawnNode, REPO_ROOT, type Child } from './lib/children.js';
-import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, BENCH_JWT_SECRET, BENCH_WEBHOOK_SECRET, agent, connectFlow, signAppJwt } from './lib/connect.js';
+import { appEntry, spawnNode, type Child, spawnEmulator } from './lib/children.js';
+import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, agent, connectFlow, signAppJwt, benchAppEnv, benchRedirectUri } from './lib/connect.js';
 import { runFlows, type Measurement } from './lib/load.js';
 import { markdownTable } from './lib/report.js';
 
@@ -100,35 +100,19 @@ export async function runEventsBench(): Promise<void> {
     pool = new pg.Pool({ connectionString: databaseUrl, max: 2, options: '-c search_path=zoom_connect' });
     const webhookUrl = await receiver.listen();
     const ports = [await freePort(), await freePort(), await freePort()];
-    const redirectUri = (port: number): string => `http://127.0.0.1:${port}/api/zoom/oauth/user-callback`;
-    const emulator = await spawnNode({
-      name: 'emulator',
-      args: [path.join(REPO_ROOT, 'bin', 'zoom-connect.js'), 'emulator', '--port', '0', '--client-id', BENCH_CLIENT_ID, '--client-secret', BENCH_CLIENT_SECRET, ...ports.flatMap((p) => ['--redirect-uri', redirectUri(p)])],
-      env: { LOG_LEVEL: 'warn' },
-      logDir: workDir,
-      ready: /Zoom emulator listening on (\S+)/,
-    });
+    const emulator = await spawnEmulator(workDir, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, ports.map(benchRedirectUri));
     children.push(emulator);
     const key = randomBytes(32).toString('base64');
-    const appEnv = (i: number, withWebhook: boolean): Record<string, string> => ({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(ports[i]),
-      LOG_LEVEL: 'warn',
-      ZOOM_USER_MANAGED_CLIENT_ID: BENCH_CLIENT_ID,
-      ZOOM_USER_MANAGED_CLIENT_SECRET: BENCH_CLIENT_SECRET,
-      ZOOM_REDIRECT_URI: redirectUri(ports[i] as number),
-      ZOOM_OAUTH_BASE_URL: emulator.url,
-      ZOOM_API_BASE_URL: `${emulator.url}/v2`,
-      ZOOM_WEBHOOK_SECRET_TOKEN: BENCH_WEBHOOK_SECRET,
-      APP_JWT_SECRET: BENCH_JWT_SECRET,
-      TOKEN_ENCRYPTION_KEYS: `bench1:${key}`,
-      POST_CONNECT_REDIRECT_URL: `http://127.0.0.1:${ports[i]}/connected`,
-      DATA_DIR: path.join(workDir, `data-${i}`),
-      DATABASE_URL: databaseUrl,
-      EVENT_POLL_INTERVAL_MS: String(POLL_MS),
-      ...(withWebhook ? { APP_WEBHOOK_URL: webhookUrl, APP_WEBHOOK_SECRET } : {}),
-    });
+    const appEnv = (i: number, withWebhook: boolean): Record<string, string> =>
+      benchAppEnv({
+        port: ports[i] as number,
+        zoomUrl: emulator.url,
+        keyBase64: key,
+        dataDir: path.join(workDir, `data-${i}`),
+        databaseUrl,
+        logLevel: 'warn',
+        extra: { EVENT_POLL_INTERVAL_MS: String(POLL_MS), ...(withWebhook ? { APP_WEBHOOK_URL: webhookUrl, APP_WEBHOOK_SECRET } : {}) },
+      });
     const startApps = async (count: number, withWebhook: boolean): Promise<Child[]> => {
       const apps = await Promise.all(
         Array.from({ length: count }, (_, i) => spawnNode({ name: `app-${i}`, args: appEntry(), env: appEnv(i, withWebhook), logDir: workDir, ready: 'ipc' })),

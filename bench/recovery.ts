@@ -15,8 +15,8 @@ import path from 'node:path';
 import { request } from 'undici';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/helpers/postgres.js';
 import { freePort } from '../test/helpers/net.js';
-import { appEntry, spawnNode, REPO_ROOT, type Child } from './lib/children.js';
-import { agent, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, BENCH_JWT_SECRET, BENCH_WEBHOOK_SECRET, connectFlow, signAppJwt } from './lib/connect.js';
+import { appEntry, spawnEmulator, spawnNode, REPO_ROOT, type Child } from './lib/children.js';
+import { agent, benchAppEnv, benchRedirectUri, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, connectFlow, signAppJwt } from './lib/connect.js';
 
 const INSTANCES = 3;
 const USERS = Number(process.env.RECOVERY_USERS ?? '200');
@@ -81,21 +81,7 @@ export async function runRecovery(): Promise<void> {
     pgServer = await startPostgresServer();
     const databaseUrl = await createDatabase(pgServer.adminUrl, 'zc_recovery');
     const ports = await Promise.all(Array.from({ length: INSTANCES }, () => freePort()));
-    const redirectUri = (port: number): string => `http://127.0.0.1:${port}/api/zoom/oauth/user-callback`;
-    const emulator = await spawnNode({
-      name: 'emulator',
-      args: [
-        path.join(REPO_ROOT, 'bin', 'zoom-connect.js'),
-        'emulator',
-        '--port', '0',
-        '--client-id', BENCH_CLIENT_ID,
-        '--client-secret', BENCH_CLIENT_SECRET,
-        ...ports.flatMap((p) => ['--redirect-uri', redirectUri(p)]),
-      ],
-      env: { LOG_LEVEL: 'warn' },
-      logDir: workDir,
-      ready: /Zoom emulator listening on (\S+)/,
-    });
+    const emulator = await spawnEmulator(workDir, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, ports.map(benchRedirectUri));
     children.push(emulator);
     const key = randomBytes(32).toString('base64');
     const apps: Child[] = [];
@@ -103,23 +89,7 @@ export async function runRecovery(): Promise<void> {
       const app = await spawnNode({
         name: `app-${i}`,
         args: appEntry(),
-        env: {
-          NODE_ENV: 'production',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          LOG_LEVEL: 'info',
-          ZOOM_USER_MANAGED_CLIENT_ID: BENCH_CLIENT_ID,
-          ZOOM_USER_MANAGED_CLIENT_SECRET: BENCH_CLIENT_SECRET,
-          ZOOM_REDIRECT_URI: redirectUri(port),
-          ZOOM_OAUTH_BASE_URL: emulator.url,
-          ZOOM_API_BASE_URL: `${emulator.url}/v2`,
-          ZOOM_WEBHOOK_SECRET_TOKEN: BENCH_WEBHOOK_SECRET,
-          APP_JWT_SECRET: BENCH_JWT_SECRET,
-          TOKEN_ENCRYPTION_KEYS: `bench1:${key}`,
-          POST_CONNECT_REDIRECT_URL: `http://127.0.0.1:${port}/connected`,
-          DATA_DIR: path.join(workDir, `data-${i}`),
-          DATABASE_URL: databaseUrl,
-        },
+        env: benchAppEnv({ port, zoomUrl: emulator.url, keyBase64: key, dataDir: path.join(workDir, `data-${i}`), databaseUrl }),
         logDir: workDir,
         ready: 'ipc',
       });

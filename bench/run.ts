@@ -24,31 +24,12 @@ import { TokenCipher } from '../src/crypto/index.js';
 import { openTokens } from '../src/store/sealing.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/helpers/postgres.js';
 import { freePort } from '../test/helpers/net.js';
-import { appEntry, baselineEntry, buildProject, currentRssMb, spawnNode, REPO_ROOT, type Child } from './lib/children.js';
-import {
-  BENCH_CLIENT_ID,
-  BENCH_CLIENT_SECRET,
-  BENCH_JWT_SECRET,
-  BENCH_WEBHOOK_SECRET,
-  agent,
-  connectFlow,
-  connectUsers,
-  getJson,
-  signAppJwt,
-} from './lib/connect.js';
+import { appEntry, baselineEntry, buildProject, currentRssMb, spawnNode, REPO_ROOT, type Child, spawnEmulator } from './lib/children.js';
+import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, agent, connectFlow, connectUsers, getJson, signAppJwt, benchAppEnv, benchRedirectUri } from './lib/connect.js';
 import { CpuWatch, postmasterPid, type CpuUse } from './lib/cpu.js';
 import { renderProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
 import { runFlows, runLoad, type LoadSpec, type Measurement, type PhaseWrapper } from './lib/load.js';
-import {
-  evaluateTargets,
-  machineInfo,
-  renderConsole,
-  renderMarkdown,
-  type Backend,
-  type BenchReport,
-  type MemoryRow,
-  type Row,
-} from './lib/report.js';
+import { evaluateTargets, machineInfo, renderConsole, renderMarkdown, type Backend, type BenchReport, type MemoryRow, type Row } from './lib/report.js';
 
 const SCENARIOS = ['status', 'authorize', 'profile', 'meetings', 'refresh', 'flow'] as const;
 type Scenario = (typeof SCENARIOS)[number];
@@ -164,24 +145,8 @@ async function main(): Promise<void> {
     const key = randomBytes(32);
     const cipher = new TokenCipher([{ kid: 'bench1', key }]);
     const ports: Record<Backend, number> = { postgres: await freePort(), pglite: await freePort() };
-    const redirectUri = (port: number): string => `http://127.0.0.1:${port}/api/zoom/oauth/user-callback`;
 
-    const emulator = await spawnNode({
-      name: 'emulator',
-      args: [
-        path.join(REPO_ROOT, 'bin', 'zoom-connect.js'),
-        'emulator',
-        '--port', '0',
-        '--client-id', BENCH_CLIENT_ID,
-        '--client-secret', BENCH_CLIENT_SECRET,
-        '--redirect-uri', redirectUri(ports.postgres),
-        '--redirect-uri', redirectUri(ports.pglite),
-      ],
-      // Zoom's own logging is not ours to measure.
-      env: { LOG_LEVEL: 'warn' },
-      logDir: workDir,
-      ready: /Zoom emulator listening on (\S+)/,
-    });
+    const emulator = await spawnEmulator(workDir, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, [benchRedirectUri(ports.postgres), benchRedirectUri(ports.pglite)]);
     children.push(emulator);
     cpu.role('emulator', emulator.pid);
     log(`emulator ${emulator.url} (pid ${emulator.pid})`);
@@ -191,25 +156,16 @@ async function main(): Promise<void> {
     for (const id of userIds) jwts.set(id, await signAppJwt(id));
     const bearers = userIds.map((id) => `Bearer ${jwts.get(id) as string}`);
 
-    const appEnv = (backend: Backend): Record<string, string> => ({
-      // Production refuses the embedded database (one process only); every secret is given, so nothing differs but that check.
-      NODE_ENV: backend === 'postgres' ? 'production' : 'development',
-      HOST: '127.0.0.1',
-      PORT: String(ports[backend]),
-      LOG_LEVEL: 'info',
-      ZOOM_USER_MANAGED_CLIENT_ID: BENCH_CLIENT_ID,
-      ZOOM_USER_MANAGED_CLIENT_SECRET: BENCH_CLIENT_SECRET,
-      ZOOM_REDIRECT_URI: redirectUri(ports[backend]),
-      ZOOM_OAUTH_BASE_URL: emulator.url,
-      ZOOM_API_BASE_URL: `${emulator.url}/v2`,
-      ZOOM_WEBHOOK_SECRET_TOKEN: BENCH_WEBHOOK_SECRET,
-      APP_JWT_SECRET: BENCH_JWT_SECRET,
-      TOKEN_ENCRYPTION_KEYS: `bench1:${key.toString('base64')}`,
-      POST_CONNECT_REDIRECT_URL: `http://127.0.0.1:${ports[backend]}/connected`,
-      DATA_DIR: path.join(workDir, `data-${backend}`),
-      BENCH_POOL_MAX: String(settings.poolMax),
-      ...(backend === 'postgres' ? { DATABASE_URL: databaseUrl } : {}),
-    });
+    const appEnv = (backend: Backend): Record<string, string> =>
+      benchAppEnv({
+        port: ports[backend],
+        zoomUrl: emulator.url,
+        keyBase64: key.toString('base64'),
+        dataDir: path.join(workDir, `data-${backend}`),
+        databaseUrl: backend === 'postgres' ? databaseUrl : undefined,
+        // Production refuses the embedded database: the PGlite rows run as development.
+        extra: { BENCH_POOL_MAX: String(settings.poolMax), ...(backend === 'pglite' ? { NODE_ENV: 'development' } : {}) },
+      });
 
     const load =
       (spec: Omit<LoadSpec, 'durationS' | 'warmupS'>) =>

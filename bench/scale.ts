@@ -29,7 +29,7 @@ import { sealTokens } from '../src/store/sealing.js';
 import { createDatabase, startPostgresServer, type PostgresServer } from '../test/helpers/postgres.js';
 import { freePort } from '../test/helpers/net.js';
 import { appEntry, spawnNode, REPO_ROOT, type Child } from './lib/children.js';
-import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, BENCH_JWT_SECRET, BENCH_WEBHOOK_SECRET, agent, signAppJwt } from './lib/connect.js';
+import { agent, signAppJwt, benchAppEnv } from './lib/connect.js';
 import { runLoad, type Measurement } from './lib/load.js';
 import { machineInfo, markdownTable, type MachineInfo } from './lib/report.js';
 
@@ -341,27 +341,17 @@ async function statusLoad(
   const app: Child = await spawnNode({
     name: `app-${label}`,
     args: appEntry(),
-    env: {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      ZOOM_USER_MANAGED_CLIENT_ID: BENCH_CLIENT_ID,
-      ZOOM_USER_MANAGED_CLIENT_SECRET: BENCH_CLIENT_SECRET,
-      ZOOM_REDIRECT_URI: `http://127.0.0.1:${port}/api/zoom/oauth/user-callback`,
+    env: benchAppEnv({
+      port,
       // The status read never calls Zoom; nothing listens here.
-      ZOOM_OAUTH_BASE_URL: 'http://127.0.0.1:9',
-      ZOOM_API_BASE_URL: 'http://127.0.0.1:9/v2',
-      ZOOM_WEBHOOK_SECRET_TOKEN: BENCH_WEBHOOK_SECRET,
-      APP_JWT_SECRET: BENCH_JWT_SECRET,
-      TOKEN_ENCRYPTION_KEYS: `scale1:${key.toString('base64')}`,
-      POST_CONNECT_REDIRECT_URL: `http://127.0.0.1:${port}/connected`,
-      DATA_DIR: path.join(workDir, `data-${label}`),
-      DATABASE_URL: databaseUrl,
+      zoomUrl: 'http://127.0.0.1:9',
+      keyBase64: key.toString('base64'),
+      kid: 'scale1',
+      dataDir: path.join(workDir, `data-${label}`),
+      databaseUrl,
       // No sweeper: at 1M rows it would start refreshing idle connections against a Zoom that is not there.
-      SWEEP_INTERVAL_SECONDS: '0',
-      BENCH_POOL_MAX: '10',
-    },
+      extra: { SWEEP_INTERVAL_SECONDS: '0', BENCH_POOL_MAX: '10' },
+    }),
     logDir: workDir,
     ready: 'ipc',
   });

@@ -164,3 +164,22 @@ export function buildProject(): void {
   const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.js')], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('npm run build failed: the benchmark measures the compiled service');
 }
+
+/** The Zoom emulator as `zoom-connect emulator` starts it, knowing the bench client and these apps' redirect URIs. */
+export function spawnEmulator(workDir: string, clientId: string, clientSecret: string, redirectUris: string[]): Promise<Child> {
+  return spawnNode({
+    name: 'emulator',
+    args: [
+      path.join(REPO_ROOT, 'bin', 'zoom-connect.js'),
+      'emulator',
+      '--port', '0',
+      '--client-id', clientId,
+      '--client-secret', clientSecret,
+      ...redirectUris.flatMap((uri) => ['--redirect-uri', uri]),
+    ],
+    // Zoom's own logging is not ours to measure.
+    env: { LOG_LEVEL: 'warn' },
+    logDir: workDir,
+    ready: /Zoom emulator listening on (\S+)/,
+  });
+}

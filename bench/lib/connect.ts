@@ -79,3 +79,44 @@ export async function getJson(url: string, headers: Record<string, string> = {})
   const res = await request(url, { dispatcher: agent, headers });
   return { status: res.statusCode, text: await res.body.text() };
 }
+
+/** The redirect URI the bench's app on `port` registers (the emulator must know it too). */
+export function benchRedirectUri(port: number): string {
+  return `http://127.0.0.1:${port}/api/zoom/oauth/user-callback`;
+}
+
+/**
+ * The environment of one bench app process, configured as production runs:
+ * compiled, NODE_ENV=production, real-looking credentials pointed at the
+ * emulator (or at nothing, when the scenario never calls Zoom). `extra` adds
+ * or overrides variables.
+ */
+export function benchAppEnv(input: {
+  port: number;
+  zoomUrl: string;
+  keyBase64: string;
+  kid?: string;
+  dataDir: string;
+  databaseUrl?: string | undefined;
+  logLevel?: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(input.port),
+    LOG_LEVEL: input.logLevel ?? 'info',
+    ZOOM_USER_MANAGED_CLIENT_ID: BENCH_CLIENT_ID,
+    ZOOM_USER_MANAGED_CLIENT_SECRET: BENCH_CLIENT_SECRET,
+    ZOOM_REDIRECT_URI: benchRedirectUri(input.port),
+    ZOOM_OAUTH_BASE_URL: input.zoomUrl,
+    ZOOM_API_BASE_URL: `${input.zoomUrl}/v2`,
+    ZOOM_WEBHOOK_SECRET_TOKEN: BENCH_WEBHOOK_SECRET,
+    APP_JWT_SECRET: BENCH_JWT_SECRET,
+    TOKEN_ENCRYPTION_KEYS: `${input.kid ?? 'bench1'}:${input.keyBase64}`,
+    POST_CONNECT_REDIRECT_URL: `http://127.0.0.1:${input.port}/connected`,
+    DATA_DIR: input.dataDir,
+    ...(input.databaseUrl ? { DATABASE_URL: input.databaseUrl } : {}),
+    ...input.extra,
+  };
+}

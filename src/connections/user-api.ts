@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isAppUserId } from './identifiers.js';
 import type { CreateMeetingInput, ZoomMethod, ZoomObject } from '../zoom/index.js';
 import { NO_CONTEXT } from './context.js';
 import { ConnectError } from './errors.js';
@@ -66,7 +67,12 @@ const pageToken = z.string().max(256).regex(/^[A-Za-z0-9._~+/=-]*$/, 'is not a Z
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as yyyy-mm-dd');
 const pageSize = z.number().int().min(1).max(300);
 
-const UserIdSchema = z.string().trim().min(1, 'is required (the app user to act for)').max(256);
+// The same rule as every other entry (JWT `sub`, the host's getUserId): one definition, in identifiers.ts.
+const UserIdSchema = z
+  .string()
+  .trim()
+  .min(1, 'is required (the app user to act for)')
+  .refine(isAppUserId, 'must be an app user id of at most 256 characters with no control characters');
 
 const MeetingsQuerySchema = z
   .strictObject({

@@ -1,17 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { retryDelayMs } from '../../src/events/backoff.js';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
+import { configProblems } from '../helpers/config-fixtures.js';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -26,7 +17,7 @@ describe('events configuration', () => {
   });
 
   test('a webhook URL without a secret is refused, naming APP_WEBHOOK_SECRET', () => {
-    expect(problemsOf({ APP_WEBHOOK_URL: 'https://app.example.com/hooks' })).toEqual([expect.stringMatching(/^APP_WEBHOOK_SECRET: required with APP_WEBHOOK_URL/)]);
+    expect(configProblems({ APP_WEBHOOK_URL: 'https://app.example.com/hooks' })).toEqual([expect.stringMatching(/^APP_WEBHOOK_SECRET: required with APP_WEBHOOK_URL/)]);
   });
 
   test.each([
@@ -34,17 +25,17 @@ describe('events configuration', () => {
     ['not base64', 'whsec_not base64!', 'must be standard base64'],
     ['too short a key', `whsec_${randomBytes(8).toString('base64')}`, 'got 8'],
   ])('a secret with %s is refused without echoing it', (_case, secret, message) => {
-    const problems = problemsOf({ APP_WEBHOOK_URL: 'https://app.example.com/hooks', APP_WEBHOOK_SECRET: secret });
+    const problems = configProblems({ APP_WEBHOOK_URL: 'https://app.example.com/hooks', APP_WEBHOOK_SECRET: secret });
     expect(problems).toEqual([expect.stringContaining(message)]);
     expect(problems.join()).not.toContain(secret);
   });
 
   test.each(['3 days', '0s', '31d', 'ftp://x'])('EVENT_RETRY_PERIOD %s is refused, naming the variable', (value) => {
-    expect(problemsOf({ EVENT_RETRY_PERIOD: value })).toEqual([expect.stringMatching(/^EVENT_RETRY_PERIOD: a duration like 3d/)]);
+    expect(configProblems({ EVENT_RETRY_PERIOD: value })).toEqual([expect.stringMatching(/^EVENT_RETRY_PERIOD: a duration like 3d/)]);
   });
 
   test('an APP_WEBHOOK_URL that is not http(s) is refused, naming the variable', () => {
-    expect(problemsOf({ APP_WEBHOOK_URL: 'ftp://app.example.com/hooks', APP_WEBHOOK_SECRET: SECRET })).toEqual([
+    expect(configProblems({ APP_WEBHOOK_URL: 'ftp://app.example.com/hooks', APP_WEBHOOK_SECRET: SECRET })).toEqual([
       'APP_WEBHOOK_URL: must be an absolute http(s) URL',
     ]);
   });

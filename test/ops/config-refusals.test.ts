@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, loadEmbeddedConfig } from '../../src/config/config.js';
+import { PRODUCTION_ENV } from '../helpers/config-fixtures.js';
 
-const KEY = Buffer.alloc(32, 7).toString('base64');
-const PRODUCTION = {
-  NODE_ENV: 'production',
-  ZOOM_USER_MANAGED_CLIENT_ID: 'id',
-  ZOOM_USER_MANAGED_CLIENT_SECRET: 'secret',
-  ZOOM_REDIRECT_URI: 'https://app.example.com/api/zoom/oauth/user-callback',
-  ZOOM_WEBHOOK_SECRET_TOKEN: 'whsec',
-  TOKEN_ENCRYPTION_KEYS: `k1:${KEY}`,
-  APP_JWT_SECRET: 'x'.repeat(32),
-  POST_CONNECT_REDIRECT_URL: 'https://app.example.com/settings',
-  DATABASE_URL: 'postgresql://zc:hunter2@db.example.com/zoom_connect',
-};
+// A password in the URL: the refusals must never echo it.
+const PRODUCTION = { ...PRODUCTION_ENV, DATABASE_URL: 'postgresql://zc:hunter2@db.example.com/zoom_connect' };
 
 function refusal(env: Record<string, string>): string {
   try {

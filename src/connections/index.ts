@@ -58,7 +58,7 @@ export function createConnections(deps: ConnectionsDeps): Connections {
     revocation,
     zoomEvents: new ZoomEvents({ revocation, clock: deps.clock, logger: deps.logger, metrics: deps.metrics }),
     async status(userId) {
-      return toStatusView(await deps.store.connections.get(userId));
+      return toStatusView(await deps.store.connections.getSummary(userId));
     },
     async ready() {
       await deps.store.ping();

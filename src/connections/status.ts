@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStatus } from '../store/types.js';
+import type { ConnectionStatus, ConnectionSummary } from '../store/types.js';
 
 /** What an app may show about a connection: never a token. */
 export interface ConnectionStatusView {
@@ -17,7 +17,7 @@ export interface ConnectionStatusView {
   revokedAt: string | null;
 }
 
-export function toStatusView(c: Connection | null): ConnectionStatusView {
+export function toStatusView(c: ConnectionSummary | null): ConnectionStatusView {
   if (!c) {
     return {
       connected: false,

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { AppAuthConfig } from '../config/config.js';
 import { isAppUserId } from '../connections/index.js';
 
@@ -25,35 +25,78 @@ export class IdentityProviderUnavailableError extends Error {
 export type BearerAuthenticator = (authorization: string | undefined) => Promise<string>;
 
 const CACHE_MAX = 10_000;
+/** The longest a verification is trusted without verifying again, and the longest a fetched key set is used. */
+const KEY_SET_MAX_AGE_MS = 5 * 60 * 1000;
+const BEARER = /^Bearer[ ]+([A-Za-z0-9_.-]{1,8192})$/i;
+
+export interface AuthenticatorOptions {
+  /** The time `exp` and `nbf` are judged at (tests move it). */
+  clock?: () => number;
+  /** How long a fetched key set, and so a verification, is trusted (default 5 minutes). */
+  keySetMaxAgeMs?: number;
+}
+
+interface Verified {
+  sub: string;
+  /** Epoch ms after which the entry is not trusted: the token's `exp`, capped. */
+  until: number;
+}
 
 /**
  * Verifies the app's own JWTs with jose: HS256 with a shared secret, or
  * RS256/ES256/EdDSA against a JWKS, with issuer/audience checks when set.
- * A verified token's subject is cached until its `exp` (capped), so the
- * access-token check does not pay for signature verification per request.
+ *
+ * A verified token's subject is remembered under the exact Authorization
+ * header, so a token already verified costs a map lookup, not a regular
+ * expression and a signature check. What is remembered never outlives what
+ * verifying again would accept:
+ * - `exp`: an entry ends at the token's expiry (jose's 5 s tolerance is not extended);
+ * - `nbf`: only a token that verified (so whose `nbf` had passed) is remembered;
+ * - key rotation: with a JWKS, every key set fetched forgets every entry, and
+ *   an entry is trusted only while the key set that verified it is fresh (past
+ *   its maximum age the token is verified again, which fetches the set again).
+ *   A shared secret changes only with the configuration, so with the process.
  */
-export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: 'demo' }>, clock: () => number = Date.now): BearerAuthenticator {
-  const key: Uint8Array | JWTVerifyGetKey = auth.kind === 'secret' ? auth.secret : remoteKeys(auth.jwksUrl);
+export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: 'demo' }>, options: AuthenticatorOptions = {}): BearerAuthenticator {
+  const clock = options.clock ?? Date.now;
+  const maxAgeMs = options.keySetMaxAgeMs ?? KEY_SET_MAX_AGE_MS;
+  const cache = new Map<string, Verified>();
+  // Bumped by every key set fetched: a verification that began under an older set is not remembered.
+  let keySet = 0;
+  let remote: RemoteKeys | null = null;
+  let key: Uint8Array | JWTVerifyGetKey;
+  if (auth.kind === 'secret') {
+    key = auth.secret;
+  } else {
+    remote = remoteKeys(auth.jwksUrl, maxAgeMs, () => {
+      keySet += 1;
+      cache.clear();
+    });
+    key = remote;
+  }
   const algorithms = auth.kind === 'secret' ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'EdDSA'];
-  const cache = new Map<string, { sub: string; exp: number }>();
 
   return async (authorization) => {
     if (!authorization) throw new UnauthenticatedError('Send Authorization: Bearer <your app\'s JWT>.');
-    const match = /^Bearer[ ]+([A-Za-z0-9_.-]{1,8192})$/i.exec(authorization.trim());
-    if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <JWT>".');
-    const jwt = match[1];
     const now = clock();
-    const hit = cache.get(jwt);
-    if (hit && hit.exp > now) return hit.sub;
+    const hit = cache.get(authorization);
+    if (hit !== undefined) {
+      if (hit.until > now && (remote === null || remote.fresh)) return hit.sub;
+      cache.delete(authorization);
+    }
+    const match = BEARER.exec(authorization.trim());
+    if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <JWT>".');
+    const verifiedUnder = keySet;
     let sub: unknown;
     let exp: number | undefined;
     try {
-      const { payload } = await jwtVerify(jwt, key as Uint8Array, {
+      const { payload } = await jwtVerify(match[1], key as Uint8Array, {
         algorithms,
         issuer: auth.issuer,
         audience: auth.audience,
         requiredClaims: ['sub', 'exp'],
         clockTolerance: 5,
+        currentDate: new Date(now),
       });
       sub = payload.sub;
       exp = payload.exp;
@@ -64,10 +107,16 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
     if (typeof sub !== 'string' || !isAppUserId(sub)) {
       throw new UnauthenticatedError('The bearer token\'s "sub" must be a user id of 1-256 characters with no control characters.');
     }
+    if (verifiedUnder !== keySet) return sub;
     if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(jwt, { sub, exp: Math.min((exp ?? 0) * 1000, now + 5 * 60 * 1000) });
+    cache.set(authorization, { sub, until: Math.min((exp ?? 0) * 1000, now + maxAgeMs) });
     return sub;
   };
+}
+
+interface RemoteKeys extends JWTVerifyGetKey {
+  /** Whether the key set in use was fetched within the maximum age. */
+  readonly fresh: boolean;
 }
 
 /**
@@ -75,10 +124,18 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
  * error, timeout, non-200, a body that is no JWKS) apart from a token whose
  * key is not in a key set that did arrive (no or several matching keys, an
  * unsupported algorithm): only the latter is the token's fault.
+ * `onFetched` is told of every key set that arrived.
  */
-function remoteKeys(jwksUrl: string): JWTVerifyGetKey {
-  const jwks = createRemoteJWKSet(new URL(jwksUrl));
-  return async (protectedHeader, token) => {
+function remoteKeys(jwksUrl: string, maxAgeMs: number, onFetched: () => void): RemoteKeys {
+  const jwks = createRemoteJWKSet(new URL(jwksUrl), {
+    cacheMaxAge: maxAgeMs,
+    [customFetch]: async (url, init) => {
+      const res = await fetch(url, init);
+      if (res.ok) onFetched();
+      return res;
+    },
+  });
+  const resolve = async (protectedHeader: Parameters<JWTVerifyGetKey>[0], token: Parameters<JWTVerifyGetKey>[1]) => {
     try {
       return await jwks(protectedHeader, token);
     } catch (err) {
@@ -88,6 +145,7 @@ function remoteKeys(jwksUrl: string): JWTVerifyGetKey {
       throw err;
     }
   };
+  return Object.defineProperty(resolve, 'fresh', { get: () => jwks.fresh }) as RemoteKeys;
 }
 
 function isKeySetFetchFailure(err: unknown): boolean {

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { clientErrorHandler } from './client-errors.js';
+import { lazyChildLogger } from './lazy-logger.js';
 import { installErrorHandling, installNotFound, problemFor } from './error-handler.js';
 import { problem, sendProblem, type Problem } from './problem.js';
 import { addSharedSchemas } from './schemas.js';
@@ -28,6 +29,7 @@ export function createEdgeServer(opts: EdgeServerOptions): FastifyInstance {
     // carries Zoom's code and our state. They also cost throughput: failures
     // are logged by the error handler, timings go to /metrics.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: lazyChildLogger,
     return503OnClosing: true,
     clientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: true } },

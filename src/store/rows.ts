@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStatus } from './types.js';
+import type { Connection, ConnectionStatus, ConnectionSummary } from './types.js';
 
 /**
  * Row shapes as the drivers return them. `pg` returns bigint as a string and
@@ -38,6 +38,43 @@ export const CONNECTION_COLUMNS = `user_id, status, zoom_user_id, zoom_email, zo
   access_token_expires_at, granted_scopes, refresh_failure_count, last_refresh_attempt_at,
   last_refresh_error, last_refreshed_at, refresh_blocked_until, last_used_at, authorized_at,
   revoked_at, device_user_agent, device_ip, version, created_at, updated_at`;
+
+export type ConnectionSummaryRow = Pick<
+  ConnectionRow,
+  | 'status'
+  | 'zoom_user_id'
+  | 'zoom_email'
+  | 'zoom_account_id'
+  | 'granted_scopes'
+  | 'access_token_expires_at'
+  | 'authorized_at'
+  | 'last_refreshed_at'
+  | 'last_used_at'
+  | 'refresh_failure_count'
+  | 'last_refresh_error'
+  | 'revoked_at'
+>;
+
+/** The status answer's columns, nothing more (each column costs the driver a parser and a field per row). */
+export const CONNECTION_SUMMARY_COLUMNS = `status, zoom_user_id, zoom_email, zoom_account_id, granted_scopes, access_token_expires_at,
+  authorized_at, last_refreshed_at, last_used_at, refresh_failure_count, last_refresh_error, revoked_at`;
+
+export function toConnectionSummary(row: ConnectionSummaryRow): ConnectionSummary {
+  return {
+    status: row.status,
+    zoomUserId: row.zoom_user_id,
+    zoomEmail: row.zoom_email,
+    zoomAccountId: row.zoom_account_id,
+    grantedScopes: row.granted_scopes ?? [],
+    accessTokenExpiresAt: row.access_token_expires_at,
+    authorizedAt: row.authorized_at,
+    lastRefreshedAt: row.last_refreshed_at,
+    lastUsedAt: row.last_used_at,
+    refreshFailureCount: Number(row.refresh_failure_count),
+    lastRefreshError: row.last_refresh_error,
+    revokedAt: row.revoked_at,
+  };
+}
 
 export const CONNECTION_TOKEN_COLUMNS = `${CONNECTION_COLUMNS}, access_token_enc, refresh_token_enc, token_kid`;
 

@@ -40,6 +40,23 @@ export interface Connection {
   updatedAt: Date;
 }
 
+/** What the status answer shows of a connection (GET .../status reads only these columns). */
+export type ConnectionSummary = Pick<
+  Connection,
+  | 'status'
+  | 'zoomUserId'
+  | 'zoomEmail'
+  | 'zoomAccountId'
+  | 'grantedScopes'
+  | 'accessTokenExpiresAt'
+  | 'authorizedAt'
+  | 'lastRefreshedAt'
+  | 'lastUsedAt'
+  | 'refreshFailureCount'
+  | 'lastRefreshError'
+  | 'revokedAt'
+>;
+
 export interface ConnectionTokens {
   accessToken: string;
   refreshToken: string;
@@ -121,6 +138,8 @@ export interface DisconnectOptions {
 
 export interface ConnectionRepository {
   get(userId: string): Promise<Connection | null>;
+  /** The status answer's hot path: only the columns it shows. */
+  getSummary(userId: string): Promise<ConnectionSummary | null>;
   getWithTokens(userId: string): Promise<ConnectionWithTokens | null>;
   /** The hot path of every Zoom call: decrypts the access token alone. */
   getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null>;

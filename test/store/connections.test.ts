@@ -45,6 +45,36 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     expect(await fx.store.connections.get(uniqueUserId('nobody'))).toBeNull();
   });
 
+  test('the status summary reads exactly the fields of the full row it shows, and null for no row', async () => {
+    const input = newConnection(uniqueUserId('summary'));
+    await fx.store.connections.saveConnected(input);
+    // Every shown field non-empty, so a column read into the wrong field would show.
+    await fx.store.db.query(
+      `UPDATE connections SET refresh_failure_count = 2, last_refresh_error = 'network', last_used_at = now(), last_refreshed_at = now() - interval '1 hour'
+        WHERE user_id = $1`,
+      [input.userId],
+    );
+    const full = await fx.store.connections.get(input.userId);
+    const summary = await fx.store.connections.getSummary(input.userId);
+    expect(full).not.toBeNull();
+    expect(summary).toEqual({
+      status: full?.status,
+      zoomUserId: full?.zoomUserId,
+      zoomEmail: full?.zoomEmail,
+      zoomAccountId: full?.zoomAccountId,
+      grantedScopes: full?.grantedScopes,
+      accessTokenExpiresAt: full?.accessTokenExpiresAt,
+      authorizedAt: full?.authorizedAt,
+      lastRefreshedAt: full?.lastRefreshedAt,
+      lastUsedAt: full?.lastUsedAt,
+      refreshFailureCount: full?.refreshFailureCount,
+      lastRefreshError: full?.lastRefreshError,
+      revokedAt: full?.revokedAt,
+    });
+    expect(typeof summary?.refreshFailureCount).toBe('number');
+    expect(await fx.store.connections.getSummary(uniqueUserId('nobody'))).toBeNull();
+  });
+
   test('after storing a connection, a raw dump of every table contains neither token nor its base64 or base64url', async () => {
     const input = newConnection(uniqueUserId('dump'));
     await fx.store.connections.saveConnected(input);

@@ -6,8 +6,11 @@ import type { RefreshLocker } from '../refresh-lock.js';
 import {
   CONNECTION_ACCESS_TOKEN_COLUMNS,
   CONNECTION_COLUMNS,
+  CONNECTION_SUMMARY_COLUMNS,
   CONNECTION_TOKEN_COLUMNS,
   toConnection,
+  toConnectionSummary,
+  type ConnectionSummaryRow,
   type ConnectionAccessTokenRow,
   type ConnectionRow,
   type ConnectionTokenRow,
@@ -17,6 +20,7 @@ import { insertEvent } from './outbox.js';
 import type {
   Connection,
   ConnectionRepository,
+  ConnectionSummary,
   ConnectionTokens,
   ConnectionWithAccessToken,
   ConnectionWithTokens,
@@ -31,6 +35,7 @@ import type {
 
 // Hot statements carry a name so `pg` prepares them once per connection.
 const GET = { name: 'zc_connection_get', text: `SELECT ${CONNECTION_COLUMNS} FROM connections WHERE user_id = $1` };
+const GET_SUMMARY = { name: 'zc_connection_get_summary', text: `SELECT ${CONNECTION_SUMMARY_COLUMNS} FROM connections WHERE user_id = $1` };
 const GET_WITH_TOKENS = {
   name: 'zc_connection_get_tokens',
   text: `SELECT ${CONNECTION_TOKEN_COLUMNS} FROM connections WHERE user_id = $1`,
@@ -195,6 +200,11 @@ export class SqlConnectionRepository implements ConnectionRepository {
   async get(userId: string): Promise<Connection | null> {
     const { rows } = await this.db.query<ConnectionRow>(GET, [userId]);
     return rows[0] ? toConnection(rows[0]) : null;
+  }
+
+  async getSummary(userId: string): Promise<ConnectionSummary | null> {
+    const { rows } = await this.db.query<ConnectionSummaryRow>(GET_SUMMARY, [userId]);
+    return rows[0] ? toConnectionSummary(rows[0]) : null;
   }
 
   async getWithTokens(userId: string): Promise<ConnectionWithTokens | null> {

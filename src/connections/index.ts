@@ -18,6 +18,8 @@ export { STATE_TTL_MS } from './connect-flow.js';
 export type { ConnectionStatusView } from './status.js';
 export type { AccessGrant, TokenPolicy } from './token-manager.js';
 export type { MeetingInput } from './zoom-account.js';
+/** Zoom's own text of an object a Zoom call answered: the edges hand it on instead of serialising it again. */
+export { zoomJsonText } from '../zoom/index.js';
 export { asConnectError, DEFAULT_RETRY_AFTER_SECONDS } from './zoom-failures.js';
 export type { ZoomEventInput, ZoomEventOutcome } from './zoom-events.js';
 export { TokenManager, ConnectFlow, Revocation, ZoomAccount, AuditLog, ZoomEvents };

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.js';
 import type { RefreshFailureReason, RefreshMetrics } from '../metrics/types.js';
 import { StoreLockTimeoutError, StoreUnavailableError, UnreadableTokensError } from '../store/errors.js';
-import type { Connection, ConnectionWithAccessToken, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
+import type { Connection, ConnectionTokenState, ConnectionWithAccessToken, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
 import { ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
 import type { Clock } from './context.js';
 import { ConnectError, needsReauth, notConnected } from './errors.js';
@@ -173,7 +173,7 @@ export class TokenManager {
     return needsReauth();
   }
 
-  private pauseOf(row: Connection, now: Date): RefreshPause | null {
+  private pauseOf(row: ConnectionTokenState, now: Date): RefreshPause | null {
     return refreshPause(row, now, this.deps.policy, {
       zoomBackSince: this.health.zoomBackSince,
       takeProbeSlot: () => this.health.takeProbeSlot(now),
@@ -186,7 +186,7 @@ export class TokenManager {
     throw this.pausedError(row, now, pause);
   }
 
-  private pausedError(row: Connection, now: Date, pause: RefreshPause): ConnectError {
+  private pausedError(row: ConnectionTokenState, now: Date, pause: RefreshPause): ConnectError {
     if (pause.kind === 'inactive') {
       return new ConnectError(
         'connection_inactive',
@@ -402,7 +402,7 @@ function ready(row: ConnectionWithAccessToken | null): ReadyRow {
   return row as ReadyRow;
 }
 
-function assertLive(row: Connection | null, tokens: unknown): asserts row is Connection {
+function assertLive<R extends ConnectionTokenState>(row: R | null, tokens: unknown): asserts row is R {
   if (!row || row.status === 'revoked' || row.status === 'deauthorized' || tokens === null) throw notConnected();
   if (row.status === 'needs_reauth') throw needsReauth();
 }
@@ -413,7 +413,7 @@ function isPassing(err: unknown): boolean {
   return err instanceof ConnectError && (err.code === 'zoom_unavailable' || err.code === 'zoom_rate_limited' || err.code === 'connection_inactive' || err.code === 'zoom_invalid_response');
 }
 
-function toGrant(row: Connection, accessToken: string): AccessGrant {
+function toGrant(row: ConnectionTokenState, accessToken: string): AccessGrant {
   return {
     accessToken,
     zoomUserId: row.zoomUserId,

@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStatus, ConnectionSummary } from './types.js';
+import type { Connection, ConnectionStatus, ConnectionSummary, ConnectionTokenState } from './types.js';
 
 /**
  * Row shapes as the drivers return them. `pg` returns bigint as a string and
@@ -78,11 +78,45 @@ export function toConnectionSummary(row: ConnectionSummaryRow): ConnectionSummar
 
 export const CONNECTION_TOKEN_COLUMNS = `${CONNECTION_COLUMNS}, access_token_enc, refresh_token_enc, token_kid`;
 
-export interface ConnectionAccessTokenRow extends ConnectionRow {
-  access_token_enc: string | null;
-}
+export type ConnectionAccessTokenRow = Pick<
+  ConnectionRow,
+  | 'user_id'
+  | 'status'
+  | 'zoom_user_id'
+  | 'api_url'
+  | 'access_token_expires_at'
+  | 'granted_scopes'
+  | 'refresh_failure_count'
+  | 'last_refresh_attempt_at'
+  | 'last_refresh_error'
+  | 'last_refreshed_at'
+  | 'refresh_blocked_until'
+  | 'authorized_at'
+  | 'version'
+> & { access_token_enc: string | null };
 
-export const CONNECTION_ACCESS_TOKEN_COLUMNS = `${CONNECTION_COLUMNS}, access_token_enc`;
+/** The token state's columns and the sealed access token: every Zoom call reads these, nothing more. */
+export const CONNECTION_ACCESS_TOKEN_COLUMNS = `user_id, status, zoom_user_id, api_url, access_token_expires_at, granted_scopes,
+  refresh_failure_count, last_refresh_attempt_at, last_refresh_error, last_refreshed_at, refresh_blocked_until, authorized_at,
+  version, access_token_enc`;
+
+export function toConnectionTokenState(row: ConnectionAccessTokenRow): ConnectionTokenState {
+  return {
+    userId: row.user_id,
+    status: row.status,
+    zoomUserId: row.zoom_user_id,
+    apiUrl: row.api_url,
+    accessTokenExpiresAt: row.access_token_expires_at,
+    grantedScopes: row.granted_scopes ?? [],
+    refreshFailureCount: Number(row.refresh_failure_count),
+    lastRefreshAttemptAt: row.last_refresh_attempt_at,
+    lastRefreshError: row.last_refresh_error,
+    lastRefreshedAt: row.last_refreshed_at,
+    refreshBlockedUntil: row.refresh_blocked_until,
+    authorizedAt: row.authorized_at,
+    version: Number(row.version),
+  };
+}
 
 export function toConnection(row: ConnectionRow): Connection {
   return {

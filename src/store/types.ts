@@ -62,8 +62,26 @@ export interface ConnectionTokens {
   refreshToken: string;
 }
 
-/** What a Zoom call needs: the connection and its access token only (the refresh token stays sealed). */
-export interface ConnectionWithAccessToken extends Connection {
+/** What deciding on and using the access token needs of a connection (every Zoom call reads only these). */
+export type ConnectionTokenState = Pick<
+  Connection,
+  | 'userId'
+  | 'status'
+  | 'zoomUserId'
+  | 'apiUrl'
+  | 'accessTokenExpiresAt'
+  | 'grantedScopes'
+  | 'refreshFailureCount'
+  | 'lastRefreshAttemptAt'
+  | 'lastRefreshError'
+  | 'lastRefreshedAt'
+  | 'refreshBlockedUntil'
+  | 'authorizedAt'
+  | 'version'
+>;
+
+/** What a Zoom call needs: the connection's token state and its access token only (the refresh token stays sealed). */
+export interface ConnectionWithAccessToken extends ConnectionTokenState {
   /** Null once tokens are wiped (revoked, deauthorized). */
   accessToken: string | null;
 }

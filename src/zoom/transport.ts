@@ -23,6 +23,8 @@ export interface ZoomTransportOptions {
 
 export interface ZoomRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The metrics label (zoomOperation's vocabulary) when the caller knows it; derived from the URL otherwise. */
+  operation?: string | undefined;
   url: string;
   headers: Record<string, string>;
   body?: string;
@@ -34,6 +36,8 @@ export interface ZoomRequest {
 export interface ZoomResponse {
   status: number;
   body: unknown;
+  /** The body exactly as Zoom sent it (`body` is its parse). */
+  text: string;
   trackingId: string | undefined;
 }
 
@@ -66,7 +70,7 @@ export class ZoomTransport {
   }
 
   async send(req: ZoomRequest): Promise<ZoomResponse> {
-    const operation = zoomOperation(req.method, req.url, req.body);
+    const operation = req.operation ?? zoomOperation(req.method, req.url, req.body);
     for (let attempt = 0; ; attempt++) {
       const canRetry = attempt < this.maxRetries;
       let res: RawResponse;
@@ -144,6 +148,7 @@ export class ZoomTransport {
       return {
         status: outcome.status,
         body: parseJsonBody(outcome.text),
+        text: outcome.text,
         trackingId: firstHeader(outcome.headers['x-zm-trackingid']),
         retryAfterSeconds: parseRetryAfter(outcome.headers['retry-after']),
         rateLimitType: firstHeader(outcome.headers['x-ratelimit-type']),

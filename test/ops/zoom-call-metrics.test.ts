@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { ServiceMetrics } from '../../src/metrics/index.js';
-import { ZoomTransport } from '../../src/zoom/index.js';
+import { ServiceMetrics, zoomOperation } from '../../src/metrics/index.js';
+import { ZoomApi, ZoomTransport } from '../../src/zoom/index.js';
 import { freePort } from '../helpers/net.js';
 import { metricValue } from './metric-values.js';
 
@@ -43,6 +43,23 @@ describe('Zoom call metrics', () => {
     await getMe(transportWith(metrics));
     expect(await metricValue(metrics, 'zoom_connect_zoom_requests_total', { operation: 'users.me', status_class: '4xx' })).toBe(1);
     expect(await metricValue(metrics, 'zoom_connect_zoom_request_duration_seconds_count', { operation: 'users.me' })).toBe(1);
+  });
+
+  it('the API client labels each call with the operation the URL rule gives it (the labels cannot drift apart)', async () => {
+    const metrics = new ServiceMetrics({ processMetrics: false });
+    const api = new ZoomApi(transportWith(metrics), `${emulator.url}/v2`);
+    const auth = { accessToken: 'not-a-token', apiBase: null };
+    const calls: [string, string, string, () => Promise<unknown>][] = [
+      ['GET', '/users/me', '', () => api.getMe(auth)],
+      ['GET', '/users/me/meetings', '', () => api.listMeetings(auth, {})],
+      ['POST', '/users/me/meetings', '{}', () => api.createMeeting(auth, { topic: 't' })],
+      ['GET', '/users/me/recordings', '', () => api.listRecordings(auth, {})],
+    ];
+    for (const [method, path, body, call] of calls) {
+      await call().catch(() => undefined);
+      const operation = zoomOperation(method, `${emulator.url}/v2${path}`, body);
+      expect(await metricValue(metrics, 'zoom_connect_zoom_requests_total', { operation, status_class: '4xx' }), `${method} ${path}`).toBe(1);
+    }
   });
 
   it('a token request counts under its grant type, never a user or token', async () => {

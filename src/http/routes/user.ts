@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import type { Connections, MeetingInput } from '../../connections/index.js';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { zoomJsonText, type Connections, type MeetingInput } from '../../connections/index.js';
 import { toStatusView } from '../../connections/status.js';
 import type { ResolvedPluginOptions } from '../plugin-options.js';
 import { requestContext } from '../request-context.js';
@@ -19,6 +19,17 @@ interface RecordingsQuery {
   to?: string;
   page_size?: number;
   next_page_token?: string;
+}
+
+/**
+ * A Zoom object answered as Zoom sent it: its own text when the object came
+ * unchanged from a Zoom call (no second serialisation of a large listing),
+ * the schema's serialiser otherwise.
+ */
+function passThrough<T extends Record<string, unknown>>(reply: FastifyReply, value: T): T {
+  const text = zoomJsonText(value);
+  if (text !== undefined) reply.serializer(() => text);
+  return value;
 }
 
 /** The routes that act for the signed-in app user on their own connection only. */
@@ -63,7 +74,7 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
   app.get('/api/zoom/oauth/user/profile', {
     ...common,
     schema: { ...secured, operationId: 'getZoomProfile', summary: 'The Zoom user (/users/me)', tags: ['zoom'], response: { 200: zoomObjectSchema, ...errorResponses } },
-  }, (request) => connections.account.profile(request.appUserId));
+  }, async (request, reply) => passThrough(reply, await connections.account.profile(request.appUserId)));
 
   app.get<{ Querystring: MeetingsQuery }>('/api/zoom/oauth/user/meetings', {
     ...common,
@@ -83,12 +94,15 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
       },
       response: { 200: zoomObjectSchema, ...errorResponses },
     },
-  }, (request) =>
-    connections.account.listMeetings(request.appUserId, {
-      type: request.query.type,
-      pageSize: request.query.page_size,
-      nextPageToken: request.query.next_page_token,
-    }),
+  }, async (request, reply) =>
+    passThrough(
+      reply,
+      await connections.account.listMeetings(request.appUserId, {
+        type: request.query.type,
+        pageSize: request.query.page_size,
+        nextPageToken: request.query.next_page_token,
+      }),
+    ),
   );
 
   app.post<{ Body: MeetingInput }>('/api/zoom/oauth/user/meetings', {
@@ -128,7 +142,7 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
     },
   }, async (request, reply) => {
     const meeting = await connections.account.createMeeting(request.appUserId, request.body);
-    return reply.code(201).send(meeting);
+    return reply.code(201).send(passThrough(reply, meeting));
   });
 
   app.get<{ Querystring: RecordingsQuery }>('/api/zoom/oauth/user/recordings', {
@@ -146,12 +160,15 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
       },
       response: { 200: zoomObjectSchema, ...errorResponses },
     },
-  }, (request) => {
-    return connections.account.listRecordings(request.appUserId, {
-      from: request.query.from,
-      to: request.query.to,
-      pageSize: request.query.page_size,
-      nextPageToken: request.query.next_page_token,
-    });
-  });
+  }, async (request, reply) =>
+    passThrough(
+      reply,
+      await connections.account.listRecordings(request.appUserId, {
+        from: request.query.from,
+        to: request.query.to,
+        pageSize: request.query.page_size,
+        nextPageToken: request.query.next_page_token,
+      }),
+    ),
+  );
 }

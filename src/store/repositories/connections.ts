@@ -10,6 +10,7 @@ import {
   CONNECTION_TOKEN_COLUMNS,
   toConnection,
   toConnectionSummary,
+  toConnectionTokenState,
   type ConnectionSummaryRow,
   type ConnectionAccessTokenRow,
   type ConnectionRow,
@@ -215,7 +216,7 @@ export class SqlConnectionRepository implements ConnectionRepository {
   async getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
     const { rows } = await this.db.query<ConnectionAccessTokenRow>(GET_WITH_ACCESS_TOKEN, [userId]);
     const row = rows[0];
-    return row ? { ...toConnection(row), accessToken: unsealed(row, () => openAccessToken(this.cipher, row.user_id, row)) } : null;
+    return row ? { ...toConnectionTokenState(row), accessToken: unsealed(row, () => openAccessToken(this.cipher, row.user_id, row)) } : null;
   }
 
   async expireAccessToken(userId: string, version: number, now: Date): Promise<void> {
@@ -467,7 +468,7 @@ class SqlLockedConnection implements LockedConnection {
 }
 
 /** A ciphertext that fails authentication is reported with its row's version; a key missing from the ring is configuration, not the row. */
-function unsealed<T>(row: ConnectionRow, open: () => T): T {
+function unsealed<T>(row: Pick<ConnectionRow, 'user_id' | 'version'>, open: () => T): T {
   try {
     return open();
   } catch (err) {

@@ -8,7 +8,7 @@ import type { ServiceMetrics } from '../metrics/index.js';
 import type { ZoomConnectPluginOptions } from './plugin-options.js';
 import type { BearerAuthenticator } from './auth.js';
 import { createEdgeServer } from './edge-server.js';
-import { securityHeaders } from './security-headers.js';
+import { documentHeadersOnHtml, securityHeaders } from './security-headers.js';
 import { zoomConnect } from './plugin.js';
 import { demoRoutes } from './routes/demo.js';
 import { opsRoutes } from './routes/ops.js';
@@ -58,7 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // OPS_PORT: beside the API when unset ('main'); a port number moves these to the ops server (service.ts); 'off' serves none.
   const opsHere = config.opsPort === 'main';
   if (opsHere) {
-    await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await app.register(async (docs) => {
+      documentHeadersOnHtml(docs);
+      await docs.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+    });
     app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
   }
 

@@ -50,8 +50,15 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
     },
   };
   // The app user's routes sit behind the CSRF guard; Zoom's webhook, a cross-site POST by nature, sits beside it.
+  // Every answer there is one user's (status, Zoom data, a start_url carrying a credential, the
+  // connect flow's state): never cached by a browser or proxy. Set as the request arrives, so
+  // errors carry it too, in the one hook the scope has (a hook per concern costs every request).
+  const guard = forgeryGuard(opts.trustedOrigins ?? []);
   await app.register((userScope: FastifyInstance, _options, done) => {
-    userScope.addHook('onRequest', forgeryGuard(opts.trustedOrigins ?? []));
+    userScope.addHook('onRequest', (request, reply, next) => {
+      void reply.header('cache-control', 'no-store');
+      guard(request, reply, next);
+    });
     connectRoutes(userScope, opts.connections, resolved);
     userRoutes(userScope, opts.connections, resolved);
     if (opts.appointments) appointmentRoutes(userScope, opts.appointments, resolved);

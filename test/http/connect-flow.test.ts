@@ -218,12 +218,15 @@ describe('security headers', () => {
     expect(headers.get('x-content-type-options')).toBe('nosniff');
     expect(headers.get('referrer-policy')).toBe('no-referrer');
     expect(headers.get('x-frame-options')).toBe('DENY');
-    const csp = headers.get('content-security-policy') ?? '';
-    expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("default-src 'self'");
-    expect(csp).toContain("object-src 'none'");
+    expect(headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    // An API answer loads nothing and is framed by nobody.
+    expect(headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
     // Plain http: HSTS would pin localhost to https.
     expect(headers.get('strict-transport-security')).toBeNull();
+    // Headers that act only on a rendered document are not spent on JSON.
+    for (const documentOnly of ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-xss-protection']) {
+      expect(headers.get(documentOnly), documentOnly).toBeNull();
+    }
   };
 
   it('are on successful API responses', async () => {

@@ -47,6 +47,31 @@ describe('demo assets', () => {
     expect(styles.headers.get('content-type')).toContain('text/css');
   });
 
+  it('serves the page with the document headers: its own CSP (scripts from self only), COOP and the rest', async () => {
+    const page = await client.get('/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('origin-agent-cluster')).toBe('?1');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+  });
+
+  it('serves the API docs page with the document headers and the CSP Swagger UI sets for itself', async () => {
+    const docs = await client.get('/docs/');
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('content-type')).toContain('text/html');
+    expect(docs.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(docs.headers.get('content-security-policy')).toContain("object-src 'none'");
+    expect(docs.headers.get('content-security-policy')).toContain('validator.swagger.io');
+  });
+
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'index.html', 'app.js.map', '..%2Fpackage.json'])(
     'a name that is not one of them, even one every object inherits, is 404 problem+json not_found: /assets/%s',
     async (name) => {

@@ -5,6 +5,7 @@ import { SignJWT } from 'jose';
 import type { RecentEvents } from '../../events/recent-events.js';
 import type { BearerAuthenticator } from '../auth.js';
 import { problemResponse } from '../schemas.js';
+import { documentHeaders } from '../security-headers.js';
 
 const WEB_DIR = join(import.meta.dirname, '..', '..', '..', 'web');
 /** A Map, not an object literal: `__proto__` or `constructor` must be a miss, not an inherited hit. */
@@ -67,7 +68,7 @@ export function demoRoutes(
     if (host && `${request.protocol}://${host}` !== opts.canonicalOrigin) {
       return reply.redirect(`${opts.canonicalOrigin}${request.url}`, 302);
     }
-    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(join(WEB_DIR, 'index.html')));
+    return documentHeaders(reply).type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(await readFile(join(WEB_DIR, 'index.html')));
   });
 
   app.get<{ Params: { file: string } }>('/assets/:file', {

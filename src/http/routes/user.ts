@@ -37,11 +37,6 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
   // Before validation: a caller who is not signed in learns nothing about the request shape (401, not 400).
   const common = { preValidation: opts.requireUser };
   const secured = { security: [{ bearerAuth: [] }] };
-  // Every answer here is one user's (status, Zoom data, a start_url carrying a credential): never cached by a browser or proxy.
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    void reply.header('cache-control', 'no-store');
-    done(null, payload);
-  });
 
   app.get('/api/zoom/oauth/user/status', {
     ...common,

@@ -197,9 +197,9 @@ export function evaluateTargets(rows: Row[], memory: MemoryRow[], info: string[]
   if (status50 && b50) {
     const r = status50.m.rps / b50.m.rps;
     checks.push({
-      target: 'status throughput ≥ 0.8× baseline (b) at 50 connections',
+      target: 'status throughput ≥ 0.9× baseline (b) at 50 connections',
       measured: `${rate(status50.m.rps)} vs ${rate(b50.m.rps)} req/s = ${ratio(r)}`,
-      pass: r >= 0.8,
+      pass: r >= 0.9,
     });
     const p = status50.m.p99 / b50.m.p99;
     checks.push({
@@ -223,19 +223,19 @@ export function evaluateTargets(rows: Row[], memory: MemoryRow[], info: string[]
     });
   }
   const profile50 = get.get('postgres profile @50');
-  const c50 = get.get('baseline c @50');
-  if (profile50 && c50) {
-    const r = profile50.m.rps / c50.m.rps;
+  const d50 = get.get('baseline d @50');
+  if (profile50 && d50) {
+    const r = profile50.m.rps / d50.m.rps;
     checks.push({
-      target: 'profile throughput ≥ 0.5× baseline (c) at 50 connections',
-      measured: `${rate(profile50.m.rps)} vs ${rate(c50.m.rps)} req/s = ${ratio(r)}`,
-      pass: r >= 0.5,
+      target: 'profile throughput ≥ 0.9× baseline (d) at 50 connections',
+      measured: `${rate(profile50.m.rps)} vs ${rate(d50.m.rps)} req/s = ${ratio(r)}`,
+      pass: r >= 0.9,
     });
   }
-  const d50 = get.get('baseline d @50');
+  const c50 = get.get('baseline c @50');
   const d1 = get.get('baseline d @1');
-  if (profile50 && d50) {
-    info.push(`profile at 50 connections is ${ratio(profile50.m.rps / d50.m.rps)} of baseline (d), the least work the endpoint can do (${rate(profile50.m.rps)} vs ${rate(d50.m.rps)} req/s)`);
+  if (profile50 && c50) {
+    info.push(`profile at 50 connections is ${ratio(profile50.m.rps / c50.m.rps)} of the emulator alone, baseline (c) (${rate(profile50.m.rps)} vs ${rate(c50.m.rps)} req/s): every profile request is also a database read, a decrypt and a second process's work`);
   }
   if (profile1 && d1) {
     info.push(`profile at 1 connection adds ${ms(profile1.m.p50 - d1.m.p50)} ms p50 over baseline (d) (${ms(profile1.m.p50)} vs ${ms(d1.m.p50)} ms)`);

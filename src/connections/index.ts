@@ -6,7 +6,7 @@ import { AuditLog } from './audit.js';
 import { ConnectFlow } from './connect-flow.js';
 import type { Clock, RequestContext } from './context.js';
 import { Revocation } from './revocation.js';
-import { toStatusView, type ConnectionStatusView } from './status.js';
+import { statusViewOf, toStatusView, type ConnectionStatusView } from './status.js';
 import { TokenManager, type TokenPolicy } from './token-manager.js';
 import { ZoomAccount } from './zoom-account.js';
 import { ZoomEvents } from './zoom-events.js';
@@ -68,7 +68,7 @@ export function createConnections(deps: ConnectionsDeps): Connections {
     async refresh(userId, ctx) {
       const connection = await tokens.refreshNow(userId);
       await audit.record(userId, 'token_refreshed', ctx, { manual: true });
-      return toStatusView(connection);
+      return statusViewOf(connection);
     },
   };
 }

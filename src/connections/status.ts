@@ -1,4 +1,4 @@
-import type { ConnectionStatus, ConnectionSummary } from '../store/types.js';
+import type { Connection, ConnectionStatus, ConnectionSummary } from '../store/types.js';
 
 /** What an app may show about a connection: never a token. */
 export interface ConnectionStatusView {
@@ -17,6 +17,27 @@ export interface ConnectionStatusView {
   revokedAt: string | null;
 }
 
+/** The status answer of a full connection row (after a write: connect, refresh, disconnect). */
+export function statusViewOf(c: Connection | null): ConnectionStatusView {
+  return toStatusView(
+    c && {
+      status: c.status,
+      zoomUserId: c.zoomUserId,
+      zoomEmail: c.zoomEmail,
+      zoomAccountId: c.zoomAccountId,
+      grantedScopes: c.grantedScopes,
+      accessTokenExpiresAt: iso(c.accessTokenExpiresAt),
+      authorizedAt: iso(c.authorizedAt),
+      lastRefreshedAt: iso(c.lastRefreshedAt),
+      lastUsedAt: iso(c.lastUsedAt),
+      refreshFailureCount: c.refreshFailureCount,
+      lastRefreshError: c.lastRefreshError,
+      revokedAt: iso(c.revokedAt),
+    },
+  );
+}
+
+/** The one rule of what the status answer shows, from the columns it shows. */
 export function toStatusView(c: ConnectionSummary | null): ConnectionStatusView {
   if (!c) {
     return {
@@ -45,13 +66,13 @@ export function toStatusView(c: ConnectionSummary | null): ConnectionStatusView 
     zoomAccountId: c.zoomAccountId,
     grantedScopes: c.grantedScopes,
     // Wiped tokens have no expiry worth showing.
-    accessTokenExpiresAt: disconnected ? null : iso(c.accessTokenExpiresAt),
-    authorizedAt: iso(c.authorizedAt),
-    lastRefreshedAt: iso(c.lastRefreshedAt),
-    lastUsedAt: iso(c.lastUsedAt),
+    accessTokenExpiresAt: disconnected ? null : c.accessTokenExpiresAt,
+    authorizedAt: c.authorizedAt,
+    lastRefreshedAt: c.lastRefreshedAt,
+    lastUsedAt: c.lastUsedAt,
     refreshFailureCount: c.refreshFailureCount,
     lastRefreshError: c.lastRefreshError,
-    revokedAt: iso(c.revokedAt),
+    revokedAt: c.revokedAt,
   };
 }
 

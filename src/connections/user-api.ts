@@ -4,7 +4,7 @@ import type { CreateMeetingInput, ZoomMethod, ZoomObject } from '../zoom/index.j
 import { NO_CONTEXT } from './context.js';
 import { ConnectError } from './errors.js';
 import type { Connections } from './index.js';
-import { toStatusView, type ConnectionStatusView } from './status.js';
+import { statusViewOf, type ConnectionStatusView } from './status.js';
 
 /**
  * Naming rule, the same as the HTTP API's: what goes to Zoom (query
@@ -144,7 +144,7 @@ export function userApi(connections: Connections, userIdInput: unknown): ZoomUse
     },
     async disconnect() {
       const result = await connections.revocation.revoke(userId, NO_CONTEXT);
-      return { ...toStatusView(result.connection), revokedAtZoom: result.revokedAtZoom };
+      return { ...statusViewOf(result.connection), revokedAtZoom: result.revokedAtZoom };
     },
     async request(call) {
       const c = parse(CallSchema, call, 'request');

@@ -39,25 +39,39 @@ export const CONNECTION_COLUMNS = `user_id, status, zoom_user_id, zoom_email, zo
   last_refresh_error, last_refreshed_at, refresh_blocked_until, last_used_at, authorized_at,
   revoked_at, device_user_agent, device_ip, version, created_at, updated_at`;
 
-export type ConnectionSummaryRow = Pick<
-  ConnectionRow,
-  | 'status'
-  | 'zoom_user_id'
-  | 'zoom_email'
-  | 'zoom_account_id'
-  | 'granted_scopes'
-  | 'access_token_expires_at'
-  | 'authorized_at'
-  | 'last_refreshed_at'
-  | 'last_used_at'
-  | 'refresh_failure_count'
-  | 'last_refresh_error'
-  | 'revoked_at'
->;
+export interface ConnectionSummaryRow {
+  status: ConnectionStatus;
+  zoom_user_id: string | null;
+  zoom_email: string | null;
+  zoom_account_id: string | null;
+  granted_scopes: string[] | null;
+  access_token_expires_at: string | null;
+  authorized_at: string | null;
+  last_refreshed_at: string | null;
+  last_used_at: string | null;
+  refresh_failure_count: number | string;
+  last_refresh_error: string | null;
+  revoked_at: string | null;
+}
+
+/** A timestamptz as `Date.prototype.toISOString` writes it (UTC, milliseconds truncated as a Date truncates them). */
+const iso = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${column}`;
 
 /** The status answer's columns, nothing more (each column costs the driver a parser and a field per row). */
-export const CONNECTION_SUMMARY_COLUMNS = `status, zoom_user_id, zoom_email, zoom_account_id, granted_scopes, access_token_expires_at,
-  authorized_at, last_refreshed_at, last_used_at, refresh_failure_count, last_refresh_error, revoked_at`;
+export const CONNECTION_SUMMARY_COLUMNS = [
+  'status',
+  'zoom_user_id',
+  'zoom_email',
+  'zoom_account_id',
+  'granted_scopes',
+  iso('access_token_expires_at'),
+  iso('authorized_at'),
+  iso('last_refreshed_at'),
+  iso('last_used_at'),
+  'refresh_failure_count',
+  'last_refresh_error',
+  iso('revoked_at'),
+].join(', ');
 
 export function toConnectionSummary(row: ConnectionSummaryRow): ConnectionSummary {
   return {

@@ -40,22 +40,20 @@ export interface Connection {
   updatedAt: Date;
 }
 
-/** What the status answer shows of a connection (GET .../status reads only these columns). */
-export type ConnectionSummary = Pick<
-  Connection,
-  | 'status'
-  | 'zoomUserId'
-  | 'zoomEmail'
-  | 'zoomAccountId'
-  | 'grantedScopes'
-  | 'accessTokenExpiresAt'
-  | 'authorizedAt'
-  | 'lastRefreshedAt'
-  | 'lastUsedAt'
-  | 'refreshFailureCount'
-  | 'lastRefreshError'
-  | 'revokedAt'
->;
+/**
+ * What the status answer shows of a connection (GET .../status reads only
+ * these columns). Times are ISO 8601 in UTC to the millisecond, exactly as
+ * `Date.prototype.toISOString` writes them: the database formats them, so
+ * the hot read parses no date and formats none.
+ */
+export interface ConnectionSummary
+  extends Pick<Connection, 'status' | 'zoomUserId' | 'zoomEmail' | 'zoomAccountId' | 'grantedScopes' | 'refreshFailureCount' | 'lastRefreshError'> {
+  accessTokenExpiresAt: string | null;
+  authorizedAt: string | null;
+  lastRefreshedAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
 
 export interface ConnectionTokens {
   accessToken: string;

@@ -45,32 +45,38 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     expect(await fx.store.connections.get(uniqueUserId('nobody'))).toBeNull();
   });
 
-  test('the status summary reads exactly the fields of the full row it shows, and null for no row', async () => {
+  test('the status summary reads exactly the shown fields of the full row, times as Date#toISOString writes them, and null for no row', async () => {
     const input = newConnection(uniqueUserId('summary'));
     await fx.store.connections.saveConnected(input);
-    // Every shown field non-empty, so a column read into the wrong field would show.
+    // Every shown field set, times with microseconds, so a column read into the wrong field or a time
+    // formatted any other way (zone, precision, rounding) would show.
     await fx.store.db.query(
-      `UPDATE connections SET refresh_failure_count = 2, last_refresh_error = 'network', last_used_at = now(), last_refreshed_at = now() - interval '1 hour'
+      `UPDATE connections SET refresh_failure_count = 2, last_refresh_error = 'network',
+              last_used_at = '2026-03-04 05:06:07.891999+00', last_refreshed_at = '2026-03-04 23:59:59.999999+00',
+              revoked_at = '1999-12-31 23:00:00.0005+00', authorized_at = now()
         WHERE user_id = $1`,
       [input.userId],
     );
     const full = await fx.store.connections.get(input.userId);
     const summary = await fx.store.connections.getSummary(input.userId);
-    expect(full).not.toBeNull();
+    if (!full) throw new Error('the row is missing');
+    const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
     expect(summary).toEqual({
-      status: full?.status,
-      zoomUserId: full?.zoomUserId,
-      zoomEmail: full?.zoomEmail,
-      zoomAccountId: full?.zoomAccountId,
-      grantedScopes: full?.grantedScopes,
-      accessTokenExpiresAt: full?.accessTokenExpiresAt,
-      authorizedAt: full?.authorizedAt,
-      lastRefreshedAt: full?.lastRefreshedAt,
-      lastUsedAt: full?.lastUsedAt,
-      refreshFailureCount: full?.refreshFailureCount,
-      lastRefreshError: full?.lastRefreshError,
-      revokedAt: full?.revokedAt,
+      status: full.status,
+      zoomUserId: full.zoomUserId,
+      zoomEmail: full.zoomEmail,
+      zoomAccountId: full.zoomAccountId,
+      grantedScopes: full.grantedScopes,
+      accessTokenExpiresAt: iso(full.accessTokenExpiresAt),
+      authorizedAt: iso(full.authorizedAt),
+      lastRefreshedAt: iso(full.lastRefreshedAt),
+      lastUsedAt: iso(full.lastUsedAt),
+      refreshFailureCount: full.refreshFailureCount,
+      lastRefreshError: full.lastRefreshError,
+      revokedAt: iso(full.revokedAt),
     });
+    expect(summary?.lastRefreshedAt).toBe('2026-03-04T23:59:59.999Z');
+    expect(summary?.revokedAt).toBe('1999-12-31T23:00:00.000Z');
     expect(typeof summary?.refreshFailureCount).toBe('number');
     expect(await fx.store.connections.getSummary(uniqueUserId('nobody'))).toBeNull();
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Connections } from '../../connections/index.js';
 import { ConnectError } from '../../connections/errors.js';
-import { toStatusView } from '../../connections/status.js';
+import { statusViewOf } from '../../connections/status.js';
 import { handleError, problemFor } from '../error-handler.js';
 import { requestContext } from '../request-context.js';
 import { errorResponses, statusSchema } from '../schemas.js';
@@ -135,7 +135,7 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
         sessionUserId: opts.checkCallbackUser ? await opts.getUserId(request) : null,
         ctx: requestContext(request),
       });
-      if (prefersJson(request)) return reply.send(toStatusView(result.connection));
+      if (prefersJson(request)) return reply.send(statusViewOf(result.connection));
       return redirect(reply, result.returnTo ?? opts.postConnectRedirectUrl, { zoom: 'connected' });
     },
   );

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { zoomJsonText, type Connections, type MeetingInput } from '../../connections/index.js';
-import { toStatusView } from '../../connections/status.js';
+import { statusViewOf } from '../../connections/status.js';
 import type { ResolvedPluginOptions } from '../plugin-options.js';
 import { requestContext } from '../request-context.js';
 import { errorResponses, statusSchema, zoomObjectSchema } from '../schemas.js';
@@ -58,7 +58,7 @@ export function userRoutes(app: FastifyInstance, connections: Connections, opts:
     },
   }, async (request) => {
     const result = await connections.revocation.revoke(request.appUserId, requestContext(request));
-    return { ...toStatusView(result.connection), revokedAtZoom: result.revokedAtZoom };
+    return { ...statusViewOf(result.connection), revokedAtZoom: result.revokedAtZoom };
   });
 
   app.post('/api/zoom/oauth/user/refresh', {

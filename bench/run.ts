@@ -222,6 +222,22 @@ async function main(): Promise<void> {
       await connectUsers(app.url, userIds, jwts);
       log(`connected ${userIds.length} users through the real flow in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
+      const user = (path: string): string => `/api/zoom/oauth/user/${path}`;
+      const scenario = (name: string, conns: number, baseline: string | null): RowHead => ({
+        id: `${backend} ${name} @${conns}`,
+        scenario: name,
+        backend,
+        baselineId: baseline ? `baseline ${baseline} @${conns}` : null,
+      });
+      // Each app row is measured right after the baseline it is compared with (same connections), so
+      // a machine whose speed drifts over the minutes of a run (a shared VM) skews no ratio.
+      const statusRow = (conns: number): Promise<void> =>
+        record(scenario('status', conns, 'b'), load({ url: app.url, method: 'GET', path: user('status'), connections: conns, rotate: { header: bearers } }));
+      // Against (d): the same SELECT, decrypt and Zoom call with nothing of ours around them.
+      const profileRow = (conns: number): Promise<void> =>
+        record(scenario('profile', conns, 'd'), load({ url: app.url, method: 'GET', path: user('profile'), connections: conns, rotate: { header: bearers } }));
+      const paired = backend === 'postgres';
+
       if (backend === 'postgres') {
         const status = await getJson(`${app.url}/api/zoom/oauth/user/status`, { authorization: bearers[0] as string });
         if (status.status !== 200) throw new Error(`status answered ${status.status}: ${status.text}`);
@@ -256,6 +272,7 @@ async function main(): Promise<void> {
           for (const conns of wants('status') ? [C, 10] : [C]) {
             await record({ id: `baseline b @${conns}`, scenario: 'baseline (b) Fastify + PK SELECT', backend: null, baselineId: null }, load({ url: pk.url, method: 'GET', path: '/row/', connections: conns, rotate: { pathSuffix: userIds } }),
             );
+            if (wants('status')) await statusRow(conns);
           }
           memory.push({ process: 'baseline (b) Fastify + pg', peakRssMb: pk.peakRssMb() });
           await pk.stop();
@@ -287,6 +304,7 @@ async function main(): Promise<void> {
             for (const conns of [C, 1]) {
               await record({ id: `baseline d @${conns}`, scenario: 'baseline (d) PK SELECT + decrypt + 1 Zoom call', backend: null, baselineId: null }, load({ url: direct.url, method: 'GET', path: '/me/', connections: conns, rotate: { pathSuffix: userIds } }),
               );
+              await profileRow(conns);
             }
             memory.push({ process: 'baseline (d) Fastify + pg + undici', peakRssMb: direct.peakRssMb() });
             await direct.stop();
@@ -295,26 +313,14 @@ async function main(): Promise<void> {
         }
       }
 
-      const user = (path: string): string => `/api/zoom/oauth/user/${path}`;
-      const scenario = (name: string, conns: number, baseline: string | null): RowHead => ({
-        id: `${backend} ${name} @${conns}`,
-        scenario: name,
-        backend,
-        baselineId: baseline ? `baseline ${baseline} @${conns}` : null,
-      });
-      if (wants('status')) {
-        for (const conns of [C, 10]) {
-          await record(scenario('status', conns, 'b'), load({ url: app.url, method: 'GET', path: user('status'), connections: conns, rotate: { header: bearers } }));
-        }
+      if (wants('status') && !paired) {
+        for (const conns of [C, 10]) await statusRow(conns);
       }
       if (wants('authorize')) {
         await record(scenario('authorize', C, 'b'), load({ url: app.url, method: 'GET', path: user('authorize'), connections: C, rotate: { header: bearers } }));
       }
-      if (wants('profile')) {
-        for (const conns of [C, 1]) {
-          // Against (d): the same SELECT, decrypt and Zoom call with nothing of ours around them.
-          await record(scenario('profile', conns, 'd'), load({ url: app.url, method: 'GET', path: user('profile'), connections: conns, rotate: { header: bearers } }));
-        }
+      if (wants('profile') && !paired) {
+        for (const conns of [C, 1]) await profileRow(conns);
       }
       if (wants('meetings')) {
         await record(scenario('meetings', C, 'c'), load({ url: app.url, method: 'GET', path: user('meetings'), connections: C, rotate: { header: bearers } }));

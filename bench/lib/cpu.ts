@@ -117,17 +117,18 @@ export class CpuWatch {
     return busy;
   }
 
-  private snapshot(): { byRole: Map<string, number>; others: Map<number, ProcStat> } {
+  /** Jiffies of every process of each role, by pid (a role's tree gains and loses processes: PostgreSQL backends). */
+  private snapshot(): { byRole: Map<string, Map<number, number>>; others: Map<number, ProcStat> } {
     const stats = allStats();
-    const byRole = new Map<string, number>();
+    const byRole = new Map<string, Map<number, number>>();
     const ours = new Set<number>();
     for (const [name, r] of this.roles) {
-      let sum = 0;
+      const pids = new Map<number, number>();
       for (const pid of pidsOf(stats, r.pid, r.tree)) {
         ours.add(pid);
-        sum += stats.get(pid)?.jiffies ?? 0;
+        pids.set(pid, stats.get(pid)?.jiffies ?? 0);
       }
-      byRole.set(name, sum);
+      byRole.set(name, pids);
     }
     for (const pid of ours) stats.delete(pid);
     return { byRole, others: stats };
@@ -143,7 +144,11 @@ export class CpuWatch {
     const cpuMs: Record<string, number> = {};
     let ours = 0;
     for (const [name, after] of oursB.byRole) {
-      const used = Math.max(0, after - (oursA.byRole.get(name) ?? after));
+      // Per process: one that started meanwhile counts from zero, one that ended (an idle pool's
+      // backend closing) takes its whole past with it, which must not be subtracted from the rest.
+      const before = oursA.byRole.get(name) ?? new Map<number, number>();
+      let used = 0;
+      for (const [pid, jiffies] of after) used += Math.max(0, jiffies - (before.get(pid) ?? 0));
       cpuMs[name] = used * MS_PER_JIFFY;
       ours += used;
     }

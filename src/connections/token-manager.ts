@@ -75,6 +75,12 @@ export class TokenManager {
    * failing, whoever started the refresh this caller joined.
    */
   async getAccessToken(userId: string): Promise<AccessGrant> {
+    // The hot path reads only what a fresh token needs; anything else reads the full token state below.
+    const access = await this.read(() => this.deps.store.connections.getAccess(userId));
+    if (access && isLive(access) && access.accessToken !== null) {
+      const fresh = !isExpiring(access, this.deps.clock(), this.deps.policy) && !this.refused.has(access.accessToken);
+      if (fresh) return toGrant(access, access.accessToken);
+    }
     const row = ready(await this.readAccessToken(userId));
     const now = this.deps.clock();
     if (!isExpiring(row, now, this.deps.policy) && !this.refused.has(row.accessToken)) return toGrant(row, row.accessToken);
@@ -158,9 +164,14 @@ export class TokenManager {
    * the connection is saved as `needs_reauth` (so status says so and the
    * sweeper stops picking it) before the caller hears it.
    */
-  private async readAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
+  private readAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
+    return this.read(() => this.deps.store.connections.getWithAccessToken(userId));
+  }
+
+  /** A read that decrypts the access token: tokens that no longer decrypt mark the connection needs_reauth. */
+  private async read<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await this.deps.store.connections.getWithAccessToken(userId);
+      return await fn();
     } catch (err) {
       throw await this.unreadable(err);
     }
@@ -402,9 +413,14 @@ function ready(row: ConnectionWithAccessToken | null): ReadyRow {
   return row as ReadyRow;
 }
 
-function assertLive<R extends ConnectionTokenState>(row: R | null, tokens: unknown): asserts row is R {
+function assertLive<R extends Pick<ConnectionTokenState, 'status'>>(row: R | null, tokens: unknown): asserts row is R {
   if (!row || row.status === 'revoked' || row.status === 'deauthorized' || tokens === null) throw notConnected();
   if (row.status === 'needs_reauth') throw needsReauth();
+}
+
+/** Connected, its grant not known dead: the only state a Zoom call may use its token in. */
+function isLive(row: Pick<ConnectionTokenState, 'status'>): boolean {
+  return row.status === 'active' || row.status === 'inactive';
 }
 
 /** Failures a still-valid access token may outlast: Zoom or the database having trouble, or a paused refresh. */
@@ -413,7 +429,7 @@ function isPassing(err: unknown): boolean {
   return err instanceof ConnectError && (err.code === 'zoom_unavailable' || err.code === 'zoom_rate_limited' || err.code === 'connection_inactive' || err.code === 'zoom_invalid_response');
 }
 
-function toGrant(row: ConnectionTokenState, accessToken: string): AccessGrant {
+function toGrant(row: Pick<ConnectionTokenState, 'zoomUserId' | 'apiUrl' | 'grantedScopes' | 'accessTokenExpiresAt'>, accessToken: string): AccessGrant {
   return {
     accessToken,
     zoomUserId: row.zoomUserId,

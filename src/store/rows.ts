@@ -39,12 +39,23 @@ export const CONNECTION_COLUMNS = `user_id, status, zoom_user_id, zoom_email, zo
   last_refresh_error, last_refreshed_at, refresh_blocked_until, last_used_at, authorized_at,
   revoked_at, device_user_agent, device_ip, version, created_at, updated_at`;
 
+/**
+ * Scopes as one space-separated text: an OAuth scope token has no space
+ * (RFC 6749 §3.3, and parseScopes splits on them), and the driver's array
+ * parser costs more than a split.
+ */
+const SCOPES_TEXT = "array_to_string(granted_scopes, ' ') AS granted_scopes";
+
+export function scopesFromText(text: string | null): string[] {
+  return text ? text.split(' ') : [];
+}
+
 export interface ConnectionSummaryRow {
   status: ConnectionStatus;
   zoom_user_id: string | null;
   zoom_email: string | null;
   zoom_account_id: string | null;
-  granted_scopes: string[] | null;
+  granted_scopes: string | null;
   access_token_expires_at: string | null;
   authorized_at: string | null;
   last_refreshed_at: string | null;
@@ -63,7 +74,7 @@ export const CONNECTION_SUMMARY_COLUMNS = [
   'zoom_user_id',
   'zoom_email',
   'zoom_account_id',
-  'granted_scopes',
+  SCOPES_TEXT,
   iso('access_token_expires_at'),
   iso('authorized_at'),
   iso('last_refreshed_at'),
@@ -79,7 +90,7 @@ export function toConnectionSummary(row: ConnectionSummaryRow): ConnectionSummar
     zoomUserId: row.zoom_user_id,
     zoomEmail: row.zoom_email,
     zoomAccountId: row.zoom_account_id,
-    grantedScopes: row.granted_scopes ?? [],
+    grantedScopes: scopesFromText(row.granted_scopes),
     accessTokenExpiresAt: row.access_token_expires_at,
     authorizedAt: row.authorized_at,
     lastRefreshedAt: row.last_refreshed_at,
@@ -108,6 +119,19 @@ export type ConnectionAccessTokenRow = Pick<
   | 'authorized_at'
   | 'version'
 > & { access_token_enc: string | null };
+
+export interface ConnectionAccessRow {
+  status: ConnectionStatus;
+  zoom_user_id: string | null;
+  api_url: string | null;
+  access_token_expires_at: Date | null;
+  granted_scopes: string | null;
+  version: number | string;
+  access_token_enc: string | null;
+}
+
+/** A Zoom call's hot read: the sealed access token and what using it needs. */
+export const CONNECTION_ACCESS_COLUMNS = `status, zoom_user_id, api_url, access_token_expires_at, ${SCOPES_TEXT}, version, access_token_enc`;
 
 /** The token state's columns and the sealed access token: every Zoom call reads these, nothing more. */
 export const CONNECTION_ACCESS_TOKEN_COLUMNS = `user_id, status, zoom_user_id, api_url, access_token_expires_at, granted_scopes,

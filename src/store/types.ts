@@ -60,7 +60,13 @@ export interface ConnectionTokens {
   refreshToken: string;
 }
 
-/** What deciding on and using the access token needs of a connection (every Zoom call reads only these). */
+/** What a Zoom call needs when its access token is fresh: the hot read of every call (the full token state only when it is not). */
+export interface ConnectionAccess extends Pick<Connection, 'status' | 'zoomUserId' | 'apiUrl' | 'accessTokenExpiresAt' | 'grantedScopes' | 'version'> {
+  /** Null once tokens are wiped (revoked, deauthorized). */
+  accessToken: string | null;
+}
+
+/** What deciding on and using the access token needs of a connection (refresh decisions read these). */
 export type ConnectionTokenState = Pick<
   Connection,
   | 'userId'
@@ -157,7 +163,9 @@ export interface ConnectionRepository {
   /** The status answer's hot path: only the columns it shows. */
   getSummary(userId: string): Promise<ConnectionSummary | null>;
   getWithTokens(userId: string): Promise<ConnectionWithTokens | null>;
-  /** The hot path of every Zoom call: decrypts the access token alone. */
+  /** The hot path of every Zoom call: the access token (decrypted) and what using it needs, nothing more. */
+  getAccess(userId: string): Promise<ConnectionAccess | null>;
+  /** Deciding on a refresh: the token state and the access token alone decrypted. */
   getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null>;
   findByZoomUserId(zoomUserId: string): Promise<Connection[]>;
   /** Zoom refused this version's access token: it expires now, so no one sends it again. */

@@ -81,6 +81,47 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     expect(await fx.store.connections.getSummary(uniqueUserId('nobody'))).toBeNull();
   });
 
+  test('the access read gives the access token and the fields using it needs, as the token-state read gives them', async () => {
+    const input = newConnection(uniqueUserId('access'));
+    await fx.store.connections.saveConnected(input);
+    const state = await fx.store.connections.getWithAccessToken(input.userId);
+    const access = await fx.store.connections.getAccess(input.userId);
+    expect(access).toEqual({
+      status: state?.status,
+      zoomUserId: state?.zoomUserId,
+      apiUrl: state?.apiUrl,
+      accessTokenExpiresAt: state?.accessTokenExpiresAt,
+      grantedScopes: input.grantedScopes,
+      version: state?.version,
+      accessToken: input.accessToken,
+    });
+    expect(await fx.store.connections.getAccess(uniqueUserId('nobody'))).toBeNull();
+  });
+
+  test('scopes read back as stored, none as an empty list, in the access and status reads alike', async () => {
+    const input = newConnection(uniqueUserId('scopes'));
+    await fx.store.connections.saveConnected({ ...input, grantedScopes: ['meeting:read:list_meetings', 'user:read:user', 'cloud_recording:read'] });
+    expect((await fx.store.connections.getAccess(input.userId))?.grantedScopes).toEqual(['meeting:read:list_meetings', 'user:read:user', 'cloud_recording:read']);
+    expect((await fx.store.connections.getSummary(input.userId))?.grantedScopes).toEqual(['meeting:read:list_meetings', 'user:read:user', 'cloud_recording:read']);
+    await fx.store.db.query("UPDATE connections SET granted_scopes = '{}' WHERE user_id = $1", [input.userId]);
+    expect((await fx.store.connections.getAccess(input.userId))?.grantedScopes).toEqual([]);
+    expect((await fx.store.connections.getSummary(input.userId))?.grantedScopes).toEqual([]);
+  });
+
+  test('an access token that no longer decrypts fails the access read with the row\'s user and version', async () => {
+    const victim = newConnection(uniqueUserId('access-victim'));
+    const other = newConnection(uniqueUserId('access-other'));
+    await fx.store.connections.saveConnected(victim);
+    await fx.store.connections.saveConnected(other);
+    await fx.store.db.query(
+      'UPDATE connections SET access_token_enc = v.access_token_enc FROM connections v WHERE v.user_id = $1 AND connections.user_id = $2',
+      [victim.userId, other.userId],
+    );
+    const err = await fx.store.connections.getAccess(other.userId).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnreadableTokensError);
+    expect(err).toMatchObject({ userId: other.userId, version: (await fx.store.connections.get(other.userId))?.version });
+  });
+
   test('after storing a connection, a raw dump of every table contains neither token nor its base64 or base64url', async () => {
     const input = newConnection(uniqueUserId('dump'));
     await fx.store.connections.saveConnected(input);

@@ -4,6 +4,7 @@ import type { Db, StoreLogger } from '../db.js';
 import { LockReleasedError, UnreadableTokensError } from '../errors.js';
 import type { RefreshLocker } from '../refresh-lock.js';
 import {
+  CONNECTION_ACCESS_COLUMNS,
   CONNECTION_ACCESS_TOKEN_COLUMNS,
   CONNECTION_COLUMNS,
   CONNECTION_SUMMARY_COLUMNS,
@@ -12,6 +13,8 @@ import {
   toConnectionSummary,
   toConnectionTokenState,
   type ConnectionSummaryRow,
+  scopesFromText,
+  type ConnectionAccessRow,
   type ConnectionAccessTokenRow,
   type ConnectionRow,
   type ConnectionTokenRow,
@@ -20,6 +23,7 @@ import { openAccessToken, openTokens, sealTokens, type SealedTokens } from '../s
 import { insertEvent } from './outbox.js';
 import type {
   Connection,
+  ConnectionAccess,
   ConnectionRepository,
   ConnectionSummary,
   ConnectionTokens,
@@ -41,6 +45,7 @@ const GET_WITH_TOKENS = {
   name: 'zc_connection_get_tokens',
   text: `SELECT ${CONNECTION_TOKEN_COLUMNS} FROM connections WHERE user_id = $1`,
 };
+const GET_ACCESS = { name: 'zc_connection_get_access', text: `SELECT ${CONNECTION_ACCESS_COLUMNS} FROM connections WHERE user_id = $1` };
 const GET_WITH_ACCESS_TOKEN = {
   name: 'zc_connection_get_access_token',
   text: `SELECT ${CONNECTION_ACCESS_TOKEN_COLUMNS} FROM connections WHERE user_id = $1`,
@@ -211,6 +216,21 @@ export class SqlConnectionRepository implements ConnectionRepository {
   async getWithTokens(userId: string): Promise<ConnectionWithTokens | null> {
     const { rows } = await this.db.query<ConnectionTokenRow>(GET_WITH_TOKENS, [userId]);
     return rows[0] ? this.withTokens(rows[0]) : null;
+  }
+
+  async getAccess(userId: string): Promise<ConnectionAccess | null> {
+    const { rows } = await this.db.query<ConnectionAccessRow>(GET_ACCESS, [userId]);
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      status: row.status,
+      zoomUserId: row.zoom_user_id,
+      apiUrl: row.api_url,
+      accessTokenExpiresAt: row.access_token_expires_at,
+      grantedScopes: scopesFromText(row.granted_scopes),
+      version: Number(row.version),
+      accessToken: unsealed({ user_id: userId, version: row.version }, () => openAccessToken(this.cipher, userId, row)),
+    };
   }
 
   async getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {

@@ -149,14 +149,13 @@ export class ZoomApi {
     body: unknown,
     signal: AbortSignal | undefined,
   ): Promise<ZoomResponse> {
-    const url = new URL(`${auth.apiBase ?? this.defaultApiBase}${path}`);
-    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, v);
+    const url = urlOf(`${auth.apiBase ?? this.defaultApiBase}${path}`, query);
     const headers: Record<string, string> = { authorization: `Bearer ${auth.accessToken}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await this.transport.send({
       method,
       operation,
-      url: url.toString(),
+      url,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       // A POST that creates a meeting must not be repeated blindly: a retry could create two.
@@ -167,6 +166,19 @@ export class ZoomApi {
     if (res.status >= 400) throw apiError(res);
     return res;
   }
+}
+
+/**
+ * The request URL. Without query parameters the joined text is the URL
+ * (undici parses it once; building a URL object to print it again cost every
+ * call two parses and a serialisation); with them, URLSearchParams encodes.
+ */
+function urlOf(joined: string, query: Record<string, string | undefined> | undefined): string {
+  const params = Object.entries(query ?? {}).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '');
+  if (params.length === 0) return joined;
+  const url = new URL(joined);
+  for (const [k, v] of params) url.searchParams.set(k, v);
+  return url.toString();
 }
 
 function isNullableString(v: unknown): v is string | null {

@@ -83,6 +83,33 @@ describe('one outbound attempt', () => {
     await expect(pending).rejects.toThrow('shutting down');
   });
 
+  it('answers an attempt still waiting for a connection at its deadline, as timed out', async () => {
+    const single = new Agent({ connections: 1 });
+    try {
+      // The one connection is held by an exchange that never ends.
+      const holding = attempt(single, { method: 'GET', url: `${base}/never`, headers: {} }, 400, LIMIT);
+      const queued = await attempt(single, { method: 'GET', url: `${base}/declared-small`, headers: {} }, 150, LIMIT);
+      expect(queued).toMatchObject({ kind: 'no_answer', timedOut: true });
+      expect(await holding).toMatchObject({ kind: 'no_answer', timedOut: true });
+    } finally {
+      await single.destroy();
+    }
+  });
+
+  it('rethrows the caller\'s abort of an attempt still waiting for a connection', async () => {
+    const single = new Agent({ connections: 1 });
+    try {
+      const holding = attempt(single, { method: 'GET', url: `${base}/never`, headers: {} }, 500, LIMIT);
+      const controller = new AbortController();
+      const queued = attempt(single, { method: 'GET', url: `${base}/declared-small`, headers: {}, signal: controller.signal }, 5_000, LIMIT);
+      setTimeout(() => controller.abort(new Error('stopping while queued')), 50);
+      await expect(queued).rejects.toThrow('stopping while queued');
+      await holding;
+    } finally {
+      await single.destroy();
+    }
+  });
+
   it('rethrows a caller\'s abort that came before the attempt started', async () => {
     const controller = new AbortController();
     controller.abort(new Error('already stopped'));

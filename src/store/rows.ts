@@ -103,7 +103,7 @@ export function toConnectionSummary(row: ConnectionSummaryRow): ConnectionSummar
 
 export const CONNECTION_TOKEN_COLUMNS = `${CONNECTION_COLUMNS}, access_token_enc, refresh_token_enc, token_kid`;
 
-export type ConnectionAccessTokenRow = Pick<
+export type ConnectionTokenStateRow = Pick<
   ConnectionRow,
   | 'user_id'
   | 'status'
@@ -118,7 +118,9 @@ export type ConnectionAccessTokenRow = Pick<
   | 'refresh_blocked_until'
   | 'authorized_at'
   | 'version'
-> & { access_token_enc: string | null };
+>;
+
+export type ConnectionAccessTokenRow = ConnectionTokenStateRow & { access_token_enc: string | null };
 
 export interface ConnectionAccessRow {
   status: ConnectionStatus;
@@ -138,7 +140,7 @@ export const CONNECTION_ACCESS_TOKEN_COLUMNS = `user_id, status, zoom_user_id, a
   refresh_failure_count, last_refresh_attempt_at, last_refresh_error, last_refreshed_at, refresh_blocked_until, authorized_at,
   version, access_token_enc`;
 
-export function toConnectionTokenState(row: ConnectionAccessTokenRow): ConnectionTokenState {
+export function toConnectionTokenState(row: ConnectionTokenStateRow): ConnectionTokenState {
   return {
     userId: row.user_id,
     status: row.status,
@@ -158,25 +160,13 @@ export function toConnectionTokenState(row: ConnectionAccessTokenRow): Connectio
 
 export function toConnection(row: ConnectionRow): Connection {
   return {
-    userId: row.user_id,
-    status: row.status,
-    zoomUserId: row.zoom_user_id,
+    ...toConnectionTokenState(row),
     zoomEmail: row.zoom_email,
     zoomAccountId: row.zoom_account_id,
-    apiUrl: row.api_url,
-    accessTokenExpiresAt: row.access_token_expires_at,
-    grantedScopes: row.granted_scopes ?? [],
-    refreshFailureCount: Number(row.refresh_failure_count),
-    lastRefreshAttemptAt: row.last_refresh_attempt_at,
-    lastRefreshError: row.last_refresh_error,
-    lastRefreshedAt: row.last_refreshed_at,
-    refreshBlockedUntil: row.refresh_blocked_until,
     lastUsedAt: row.last_used_at,
-    authorizedAt: row.authorized_at,
     revokedAt: row.revoked_at,
     deviceUserAgent: row.device_user_agent,
     deviceIp: row.device_ip,
-    version: Number(row.version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

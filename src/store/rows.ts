@@ -1,4 +1,4 @@
-import type { Connection, ConnectionStatus, ConnectionSummary, ConnectionTokenState } from './types.js';
+import type { Connection, ConnectionAccess, ConnectionStatus, ConnectionSummary, ConnectionTokenState } from './types.js';
 
 /**
  * Row shapes as the drivers return them. `pg` returns bigint as a string and
@@ -134,6 +134,18 @@ export interface ConnectionAccessRow {
 
 /** A Zoom call's hot read: the sealed access token and what using it needs. */
 export const CONNECTION_ACCESS_COLUMNS = `status, zoom_user_id, api_url, access_token_expires_at, ${SCOPES_TEXT}, version, access_token_enc`;
+
+export function toConnectionAccess(row: ConnectionAccessRow, accessToken: string | null): ConnectionAccess {
+  return {
+    status: row.status,
+    zoomUserId: row.zoom_user_id,
+    apiUrl: row.api_url,
+    accessTokenExpiresAt: row.access_token_expires_at,
+    grantedScopes: scopesFromText(row.granted_scopes),
+    version: Number(row.version),
+    accessToken,
+  };
+}
 
 /** The token state's columns and the sealed access token: every Zoom call reads these, nothing more. */
 export const CONNECTION_ACCESS_TOKEN_COLUMNS = `user_id, status, zoom_user_id, api_url, access_token_expires_at, granted_scopes,

@@ -10,12 +10,12 @@ import {
   CONNECTION_SUMMARY_COLUMNS,
   CONNECTION_TOKEN_COLUMNS,
   toConnection,
+  toConnectionAccess,
   toConnectionSummary,
   toConnectionTokenState,
-  type ConnectionSummaryRow,
-  scopesFromText,
   type ConnectionAccessRow,
   type ConnectionAccessTokenRow,
+  type ConnectionSummaryRow,
   type ConnectionRow,
   type ConnectionTokenRow,
 } from '../rows.js';
@@ -222,15 +222,7 @@ export class SqlConnectionRepository implements ConnectionRepository {
     const { rows } = await this.db.query<ConnectionAccessRow>(GET_ACCESS, [userId]);
     const row = rows[0];
     if (!row) return null;
-    return {
-      status: row.status,
-      zoomUserId: row.zoom_user_id,
-      apiUrl: row.api_url,
-      accessTokenExpiresAt: row.access_token_expires_at,
-      grantedScopes: scopesFromText(row.granted_scopes),
-      version: Number(row.version),
-      accessToken: unsealed({ user_id: userId, version: row.version }, () => openAccessToken(this.cipher, userId, row)),
-    };
+    return toConnectionAccess(row, unsealed({ user_id: userId, version: row.version }, () => openAccessToken(this.cipher, userId, row)));
   }
 
   async getWithAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {

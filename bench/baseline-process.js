@@ -12,6 +12,7 @@
  *   one AES-GCM open, one keep-alive call to the emulator's /v2/users/me,
  *   its body passed through.
  *
+ * Each applies the app's V8 heap-growth setting (HEAP_GROWTH_PERCENT), as startService does.
  * No auth, no plugins, no hooks. Run by bench/run.ts; not meant to be started by hand.
  */
 import { Buffer } from 'node:buffer';
@@ -21,6 +22,10 @@ import { Agent, request } from 'undici';
 import { importProject } from '../bin/project.js';
 
 const mode = process.env.BENCH_BASELINE;
+// The app's V8 heap setting too (startService applies it from HEAP_GROWTH_PERCENT, default 50): same flags, same GC.
+const { loadConfig } = await importProject('config/config');
+const { limitHeapGrowth } = await importProject('config/heap-growth');
+limitHeapGrowth(loadConfig({ HEAP_GROWTH_PERCENT: process.env.HEAP_GROWTH_PERCENT }).heapGrowthPercent);
 const app = Fastify({ logger: false });
 const poolOf = () =>
   new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL_MAX ?? '10'), options: '-c search_path=zoom_connect' });

@@ -6,6 +6,7 @@ import { setUpGoogleMeet } from './appointments/google-setup.js';
 import { createAppointments, type AppointmentMeetings } from './appointments/index.js';
 import type pg from 'pg';
 import { parseEncryptionKeys, type Config, type EncryptionKey } from './config/config.js';
+import { limitHeapGrowth } from './config/heap-growth.js';
 import { createLogger, type Logger } from './config/logger.js';
 import { createConnections, systemClock, type Clock, type Connections } from './connections/index.js';
 import { generateKeyString, TokenCipher } from './crypto/index.js';
@@ -230,7 +231,10 @@ export async function createZoomConnect(input: Config, options: Omit<ServiceOpti
 
 /** The standalone service: the core plus the HTTP app, listening. */
 export async function startService(config: Config, options: ServiceOptions = {}): Promise<RunningService> {
+  // The standalone service owns its process (the embedded API never tunes a host's): set before start-up allocates.
+  const heap = limitHeapGrowth(config.heapGrowthPercent);
   const core = await createZoomConnect(config, options);
+  core.logger.debug({ heapGrowth: heap }, 'V8 heap growth');
   try {
     const demoJwtSecret =
       core.config.appAuth.kind === 'demo' ? await demoSecret(core.config.dataDir, 'demo-jwt.secret', core.logger) : undefined;

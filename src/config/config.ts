@@ -47,6 +47,8 @@ export interface Config {
   /** Extra return URLs a caller may ask for with `returnTo`; exact origins+paths. */
   postConnectRedirectAllowList: string[];
   trustProxy: boolean;
+  /** HEAP_GROWTH_PERCENT: how far the standalone service lets V8's old generation grow past the last full collection (0: V8's own rule). */
+  heapGrowthPercent: number;
   refresh: {
     /** Refresh when less than this much access-token life remains. */
     skewSeconds: number;
@@ -112,6 +114,7 @@ const EnvSchema = z.object({
   PORT: intIn(0, 65535).default(4000),
   OPS_PORT: optionalString,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HEAP_GROWTH_PERCENT: intIn(0, 1000).default(50),
   ZOOM_USER_MANAGED_CLIENT_ID: optionalString,
   ZOOM_USER_MANAGED_CLIENT_SECRET: optionalString,
   ZOOM_REDIRECT_URI: optionalString.pipe(httpUrl('ZOOM_REDIRECT_URI').optional()),
@@ -327,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     postConnectRedirectUrl: postConnect as string,
     postConnectRedirectAllowList: allowList,
     trustProxy: e.TRUST_PROXY === 'true' || e.TRUST_PROXY === '1',
+    heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     refresh: {
       skewSeconds: e.REFRESH_SKEW_SECONDS,
       maxConsecutiveFailures: e.REFRESH_MAX_FAILURES,

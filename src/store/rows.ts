@@ -126,21 +126,24 @@ export interface ConnectionAccessRow {
   status: ConnectionStatus;
   zoom_user_id: string | null;
   api_url: string | null;
-  access_token_expires_at: Date | null;
+  /** Milliseconds since the epoch, whole (PostgreSQL's microseconds cut as a Date would cut them). */
+  access_token_expires_ms: number | null;
   granted_scopes: string | null;
   version: number | string;
   access_token_enc: string | null;
 }
 
 /** A Zoom call's hot read: the sealed access token and what using it needs. */
-export const CONNECTION_ACCESS_COLUMNS = `status, zoom_user_id, api_url, access_token_expires_at, ${SCOPES_TEXT}, version, access_token_enc`;
+// The expiry as a number: no timestamp text formatted by PostgreSQL and parsed back into a Date on every call.
+export const CONNECTION_ACCESS_COLUMNS = `status, zoom_user_id, api_url,
+  floor(extract(epoch FROM access_token_expires_at) * 1000)::float8 AS access_token_expires_ms, ${SCOPES_TEXT}, version, access_token_enc`;
 
 export function toConnectionAccess(row: ConnectionAccessRow, accessToken: string | null): ConnectionAccess {
   return {
     status: row.status,
     zoomUserId: row.zoom_user_id,
     apiUrl: row.api_url,
-    accessTokenExpiresAt: row.access_token_expires_at,
+    accessTokenExpiresAt: row.access_token_expires_ms === null ? null : new Date(row.access_token_expires_ms),
     grantedScopes: scopesFromText(row.granted_scopes),
     version: Number(row.version),
     accessToken,

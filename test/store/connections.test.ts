@@ -98,6 +98,19 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     expect(await fx.store.connections.getAccess(uniqueUserId('nobody'))).toBeNull();
   });
 
+  test('the access read gives the expiry to the millisecond as the token-state read does, microseconds cut, and none as null', async () => {
+    const input = newConnection(uniqueUserId('access-expiry'));
+    await fx.store.connections.saveConnected(input);
+    for (const stored of ['2026-03-04 23:59:59.999999+00', '1999-12-31 23:00:00+00', '2026-06-01 12:00:00.0015+02']) {
+      await fx.store.db.query('UPDATE connections SET access_token_expires_at = $2 WHERE user_id = $1', [input.userId, stored]);
+      const state = await fx.store.connections.getWithAccessToken(input.userId);
+      expect((await fx.store.connections.getAccess(input.userId))?.accessTokenExpiresAt).toEqual(state?.accessTokenExpiresAt);
+    }
+    expect((await fx.store.connections.getAccess(input.userId))?.accessTokenExpiresAt?.toISOString()).toBe('2026-06-01T10:00:00.001Z');
+    await fx.store.db.query('UPDATE connections SET access_token_expires_at = NULL WHERE user_id = $1', [input.userId]);
+    expect((await fx.store.connections.getAccess(input.userId))?.accessTokenExpiresAt).toBeNull();
+  });
+
   test('scopes read back as stored, none as an empty list, in the access and status reads alike', async () => {
     const input = newConnection(uniqueUserId('scopes'));
     await fx.store.connections.saveConnected({ ...input, grantedScopes: ['meeting:read:list_meetings', 'user:read:user', 'cloud_recording:read'] });

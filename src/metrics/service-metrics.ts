@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConnectionCensus } from '../store/census.js';
+import { HotCounter, HotHistogram } from './hot-metrics.js';
 import type {
   AppointmentMetrics,
   RefreshFailureReason,
@@ -42,8 +43,9 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
   ]);
   private readonly refreshSeconds = this.histogram('token_refresh_duration_seconds', 'Token refresh attempts, lock wait included', ['outcome'], ZOOM_BUCKETS);
   private readonly lockWait = this.histogram('refresh_lock_wait_seconds', 'Time from asking for a connection\'s refresh lock to holding it', [], ZOOM_BUCKETS);
-  private readonly zoomRequests = this.counter('zoom_requests_total', 'HTTP exchanges with Zoom by operation and status class', ['operation', 'status_class']);
-  private readonly zoomSeconds = this.histogram('zoom_request_duration_seconds', 'HTTP exchanges with Zoom by operation', ['operation'], ZOOM_BUCKETS);
+  // Observed on every Zoom exchange and every HTTP answer: kept as plain numbers until a scrape (hot-metrics.ts).
+  private readonly zoomRequests = new HotCounter(PREFIX + 'zoom_requests_total', 'HTTP exchanges with Zoom by operation and status class', ['operation', 'status_class'], this.registry);
+  private readonly zoomSeconds = new HotHistogram(PREFIX + 'zoom_request_duration_seconds', 'HTTP exchanges with Zoom by operation', ['operation'], ZOOM_BUCKETS, this.registry);
   private readonly zoomRateLimits = this.counter('zoom_rate_limited_total', 'Zoom 429 answers by operation and X-RateLimit-Type', ['operation', 'limit_type']);
   private readonly webhooks = this.counter('webhooks_received_total', 'Zoom webhook requests by event and signature verification', ['event', 'verification']);
   private readonly sweeps = this.counter('sweeper_runs_total', 'Refresh sweeper passes by result', ['result']);
@@ -52,7 +54,13 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
   private readonly appointmentCreates = this.counter('appointment_meetings_created_total', 'Appointment meeting creates by the provider that served (none: no provider could)', ['provider', 'outcome']);
   private readonly appointmentFallbacks = this.counter('appointment_provider_fallbacks_total', 'Providers passed over for an appointment meeting, by provider and reason', ['provider', 'reason']);
   /** Standalone HTTP requests; the routes report through observeHttpRequest. */
-  private readonly httpSeconds = this.histogram('http_request_duration_seconds', 'HTTP request duration by route and status', ['method', 'route', 'status'], HTTP_BUCKETS);
+  private readonly httpSeconds = new HotHistogram(
+    PREFIX + 'http_request_duration_seconds',
+    'HTTP request duration by route and status',
+    ['method', 'route', 'status'],
+    HTTP_BUCKETS,
+    this.registry,
+  );
 
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
@@ -78,8 +86,8 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
   }
 
   zoomCall(operation: string, statusClass: ZoomStatusClass, seconds: number): void {
-    this.zoomRequests.inc({ operation, status_class: statusClass });
-    this.zoomSeconds.observe({ operation }, seconds);
+    this.zoomRequests.inc(operation, statusClass);
+    this.zoomSeconds.observe(seconds, operation);
   }
 
   zoomRateLimited(operation: string, limitType: 'qps' | 'daily' | 'unknown'): void {
@@ -114,7 +122,7 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
   }
 
   observeHttpRequest(method: string, route: string, status: number, seconds: number): void {
-    this.httpSeconds.observe({ method, route, status: String(status) }, seconds);
+    this.httpSeconds.observe(seconds, method, route, statusText(status));
   }
 
   /** The text exposition format, as GET /metrics serves it. */
@@ -133,4 +141,11 @@ export class ServiceMetrics implements RefreshMetrics, ZoomCallMetrics, WebhookM
   private histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
     return new Histogram({ name: PREFIX + name, help, labelNames, buckets, registers: [this.registry] });
   }
+}
+
+/** The status as a label: the common ones without a new string each time. */
+const STATUS_TEXT: readonly string[] = Array.from({ length: 600 }, (_, i) => String(i));
+
+function statusText(status: number): string {
+  return STATUS_TEXT[status] ?? String(status);
 }

@@ -28,7 +28,7 @@ import { appEntry, baselineEntry, buildProject, currentRssMb, spawnNode, REPO_RO
 import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, agent, connectFlow, connectUsers, getJson, signAppJwt, benchAppEnv, benchRedirectUri } from './lib/connect.js';
 import { CpuWatch, postmasterPid, type CpuUse } from './lib/cpu.js';
 import { renderProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
-import { runFlows, runLoad, type LoadSpec, type Measurement, type PhaseWrapper } from './lib/load.js';
+import { runFlows, runInterleaved, runLoad, type LoadSpec, type Measurement, type PhaseWrapper } from './lib/load.js';
 import { evaluateTargets, machineInfo, renderConsole, renderMarkdown, type Backend, type BenchReport, type MemoryRow, type Row } from './lib/report.js';
 
 const SCENARIOS = ['status', 'authorize', 'profile', 'meetings', 'refresh', 'flow'] as const;
@@ -41,6 +41,8 @@ const QUIET_BUDGET_MS = 60_000;
 /** Total time the run may spend re-measuring disturbed rows (keeps the whole run under 10 minutes). */
 const RETRY_BUDGET_MS = 90_000;
 const MAX_RETRIES_PER_ROW = 2;
+/** Slices per side of a baseline and its app row, measured alternately (3 s each at the default 10 s: 12 s a side). */
+const PAIR_SLICES = 4;
 
 interface Settings {
   durationS: number;
@@ -187,21 +189,69 @@ async function main(): Promise<void> {
       return { ...use, value };
     };
     type RowHead = Omit<Row, 'm' | 'unit' | 'foreignCpuPct' | 'cpuUsPerUnit' | 'appRssMb'> & { unit?: Row['unit'] };
-    const record = async (row: RowHead, measure: (wrap: PhaseWrapper) => Promise<Measurement>): Promise<void> => {
-      let best = await attempt(measure);
-      // Another process took a real share of the CPU: measure again (within budget) and keep the quieter run.
-      for (let retry = 0; retry < MAX_RETRIES_PER_ROW && best.foreignPct > QUIET_THRESHOLD_PCT && retryBudgetMs > 0; retry++) {
-        log(`  ${row.id.padEnd(30)} other processes used ${best.foreignPct.toFixed(0)}% of the CPU (${best.foreignTop.join(', ') || 'none above 200 ms'}): measuring again`);
-        const retryStarted = Date.now();
-        const again = await attempt(measure);
-        retryBudgetMs -= Date.now() - retryStarted;
-        if (again.foreignPct < best.foreignPct) best = again;
-      }
-      const { value: m, foreignPct, cpuMs } = best;
+    const push = (row: RowHead, use: CpuUse<Measurement>): void => {
+      const { value: m, foreignPct, cpuMs } = use;
       const cpuUsPerUnit = Object.fromEntries(Object.entries(cpuMs).map(([role, used]) => [role, m.ok > 0 ? (1000 * used) / m.ok : Number.NaN]));
       const appRssMb = row.backend && currentApp ? currentRssMb(currentApp.pid) : null;
       rows.push({ unit: 'req', ...row, m, foreignCpuPct: foreignPct, cpuUsPerUnit, appRssMb });
       log(`  ${row.id.padEnd(30)} ${describe(m, row.unit === 'flow' ? 'flows/s' : 'req/s')}  other CPU ${foreignPct.toFixed(0)}%`);
+    };
+    /** Runs `measure` until no other process took a real share of the CPU (within budget), keeping the quietest. */
+    const quietest = async <T extends { foreignPct: number; foreignTop: string[] }>(id: string, measure: () => Promise<T>): Promise<T> => {
+      let best = await measure();
+      // Another process took a real share of the CPU: measure again (within budget) and keep the quieter run.
+      for (let retry = 0; retry < MAX_RETRIES_PER_ROW && best.foreignPct > QUIET_THRESHOLD_PCT && retryBudgetMs > 0; retry++) {
+        log(`  ${id.padEnd(30)} other processes used ${best.foreignPct.toFixed(0)}% of the CPU (${best.foreignTop.join(', ') || 'none above 200 ms'}): measuring again`);
+        const retryStarted = Date.now();
+        const again = await measure();
+        retryBudgetMs -= Date.now() - retryStarted;
+        if (again.foreignPct < best.foreignPct) best = again;
+      }
+      return best;
+    };
+    const record = async (row: RowHead, measure: (wrap: PhaseWrapper) => Promise<Measurement>): Promise<void> => {
+      push(row, await quietest(row.id, () => attempt(measure)));
+    };
+    /**
+     * A baseline and the app row compared with it, measured in interleaved
+     * slices (load.ts, runInterleaved): each side's CPU is the sum over its
+     * slices, its "other CPU" their time-weighted share.
+     */
+    const recordPair = async (heads: [RowHead, RowHead], specs: [Omit<LoadSpec, 'durationS' | 'warmupS'>, Omit<LoadSpec, 'durationS' | 'warmupS'>]): Promise<void> => {
+      const full = specs.map((spec) => ({ ...spec, durationS: settings.durationS, warmupS: settings.warmupS })) as [LoadSpec, LoadSpec];
+      const measurePair = async (): Promise<{ sides: [CpuUse<Measurement>, CpuUse<Measurement>]; foreignPct: number; foreignTop: string[] }> => {
+        const waitStarted = Date.now();
+        await cpu.waitForQuiet(QUIET_THRESHOLD_PCT, Math.min(6_000, Math.max(500, quietBudgetMs)));
+        quietBudgetMs -= Date.now() - waitStarted;
+        interface Side {
+          cpuMs: Record<string, number>;
+          foreignMs: number;
+          ms: number;
+          top: string[];
+        }
+        const acc: [Side, Side] = [
+          { cpuMs: {}, foreignMs: 0, ms: 0, top: [] },
+          { cpuMs: {}, foreignMs: 0, ms: 0, top: [] },
+        ];
+        const measured = await runInterleaved(full, PAIR_SLICES, async (side, slice) => {
+          const t0 = performance.now();
+          const use = await cpu.measure(slice);
+          const ms = performance.now() - t0;
+          const a = acc[side];
+          for (const [role, used] of Object.entries(use.cpuMs)) a.cpuMs[role] = (a.cpuMs[role] ?? 0) + used;
+          a.foreignMs += (use.foreignPct * ms) / 100;
+          a.ms += ms;
+          a.top.push(...use.foreignTop);
+        });
+        const sides = measured.map((value, i) => {
+          const a = acc[i as 0 | 1];
+          return { value, cpuMs: a.cpuMs, foreignPct: a.ms > 0 ? (100 * a.foreignMs) / a.ms : 0, foreignTop: a.top.slice(0, 3) };
+        }) as [CpuUse<Measurement>, CpuUse<Measurement>];
+        return { sides, foreignPct: Math.max(sides[0].foreignPct, sides[1].foreignPct), foreignTop: [...sides[0].foreignTop, ...sides[1].foreignTop].slice(0, 3) };
+      };
+      const best = await quietest(`${heads[0].id} / ${heads[1].id}`, measurePair);
+      push(heads[0], best.sides[0]);
+      push(heads[1], best.sides[1]);
     };
     const wants = (...s: Scenario[]): boolean => s.some((x) => settings.only.has(x));
     const C = settings.connections;
@@ -229,13 +279,13 @@ async function main(): Promise<void> {
         backend,
         baselineId: baseline ? `baseline ${baseline} @${conns}` : null,
       });
-      // Each app row is measured right after the baseline it is compared with (same connections), so
-      // a machine whose speed drifts over the minutes of a run (a shared VM) skews no ratio.
-      const statusRow = (conns: number): Promise<void> =>
-        record(scenario('status', conns, 'b'), load({ url: app.url, method: 'GET', path: user('status'), connections: conns, rotate: { header: bearers } }));
+      // On PostgreSQL each app row is measured interleaved with the baseline it is compared with (same
+      // connections, recordPair), so a machine whose speed drifts (a shared VM) skews no ratio.
+      const statusSpec = (conns: number) => ({ url: app.url, method: 'GET' as const, path: user('status'), connections: conns, rotate: { header: bearers } });
+      const statusRow = (conns: number): Promise<void> => record(scenario('status', conns, 'b'), load(statusSpec(conns)));
       // Against (d): the same SELECT, decrypt and Zoom call with nothing of ours around them.
-      const profileRow = (conns: number): Promise<void> =>
-        record(scenario('profile', conns, 'd'), load({ url: app.url, method: 'GET', path: user('profile'), connections: conns, rotate: { header: bearers } }));
+      const profileSpec = (conns: number) => ({ url: app.url, method: 'GET' as const, path: user('profile'), connections: conns, rotate: { header: bearers } });
+      const profileRow = (conns: number): Promise<void> => record(scenario('profile', conns, 'd'), load(profileSpec(conns)));
       const paired = backend === 'postgres';
 
       if (backend === 'postgres') {
@@ -270,9 +320,10 @@ async function main(): Promise<void> {
           children.push(pk);
           cpu.role('baseline', pk.pid);
           for (const conns of wants('status') ? [C, 10] : [C]) {
-            await record({ id: `baseline b @${conns}`, scenario: 'baseline (b) Fastify + PK SELECT', backend: null, baselineId: null }, load({ url: pk.url, method: 'GET', path: '/row/', connections: conns, rotate: { pathSuffix: userIds } }),
-            );
-            if (wants('status')) await statusRow(conns);
+            const head = { id: `baseline b @${conns}`, scenario: 'baseline (b) Fastify + PK SELECT', backend: null, baselineId: null };
+            const spec = { url: pk.url, method: 'GET' as const, path: '/row/', connections: conns, rotate: { pathSuffix: userIds } };
+            if (wants('status')) await recordPair([head, scenario('status', conns, 'b')], [spec, statusSpec(conns)]);
+            else await record(head, load(spec));
           }
           memory.push({ process: 'baseline (b) Fastify + pg', peakRssMb: pk.peakRssMb() });
           await pk.stop();
@@ -302,9 +353,10 @@ async function main(): Promise<void> {
             children.push(direct);
             cpu.role('baseline', direct.pid);
             for (const conns of [C, 1]) {
-              await record({ id: `baseline d @${conns}`, scenario: 'baseline (d) PK SELECT + decrypt + 1 Zoom call', backend: null, baselineId: null }, load({ url: direct.url, method: 'GET', path: '/me/', connections: conns, rotate: { pathSuffix: userIds } }),
+              await recordPair(
+                [{ id: `baseline d @${conns}`, scenario: 'baseline (d) PK SELECT + decrypt + 1 Zoom call', backend: null, baselineId: null }, scenario('profile', conns, 'd')],
+                [{ url: direct.url, method: 'GET', path: '/me/', connections: conns, rotate: { pathSuffix: userIds } }, profileSpec(conns)],
               );
-              await profileRow(conns);
             }
             memory.push({ process: 'baseline (d) Fastify + pg + undici', peakRssMb: direct.peakRssMb() });
             await direct.stop();

@@ -91,6 +91,18 @@ function requestsOf(spec: LoadSpec): autocannon.Request[] {
 }
 
 async function cannon(spec: LoadSpec, durationS: number, record: boolean): Promise<Measurement> {
+  const { latencies, failed, failures, durationS: measuredS } = await cannonSamples(spec, durationS, record);
+  return summarize(latencies, spec.connections, measuredS, failed, failures);
+}
+
+interface Samples {
+  latencies: number[];
+  failed: number;
+  failures: string[];
+  durationS: number;
+}
+
+async function cannonSamples(spec: LoadSpec, durationS: number, record: boolean): Promise<Samples> {
   const expected = spec.expectStatus ?? 200;
   const latencies: number[] = [];
   const failures: string[] = [];
@@ -115,7 +127,7 @@ async function cannon(spec: LoadSpec, durationS: number, record: boolean): Promi
   const result = await instance;
   const socketFailures = result.errors + result.timeouts;
   if (socketFailures > 0 && failures.length < 5) failures.push(`${result.errors} socket errors, ${result.timeouts} timeouts`);
-  return summarize(latencies, spec.connections, result.duration, failed + socketFailures, failures);
+  return { latencies, failed: failed + socketFailures, failures, durationS: result.duration };
 }
 
 /** Wraps the measured phase (not the warm-up), e.g. to account the CPU it used. */
@@ -127,6 +139,50 @@ const direct: PhaseWrapper = (phase) => phase();
 export async function runLoad(spec: LoadSpec, measured: PhaseWrapper = direct): Promise<Measurement> {
   if (spec.warmupS > 0) await cannon(spec, spec.warmupS, false);
   return measured(() => cannon(spec, spec.durationS, true));
+}
+
+/** Wraps one measured slice of an interleaved pair, e.g. to account the CPU it used. */
+export type SliceWrapper = (side: 0 | 1, slice: () => Promise<void>) => Promise<void>;
+
+/** The order of the slices: A B B A, repeated, so a speed that drifts steadily over the pair's time falls on both sides alike. */
+export function interleaving(slices: number): (0 | 1)[] {
+  return Array.from({ length: 2 * slices }, (_, i) => ((i % 4 === 0 || i % 4 === 3 ? 0 : 1)));
+}
+
+/** autocannon ends a run on its once-a-second tick: a slice is a whole number of seconds, at least the share asked. */
+export function sliceSeconds(durationS: number, slices: number): number {
+  return Math.max(1, Math.ceil(durationS / slices));
+}
+
+/**
+ * Two loads measured in alternating slices (`slices` each, `sliceSeconds`
+ * apiece, in the order `interleaving` gives) after one
+ * warm-up each: on a shared machine whose speed moves by a quarter within a
+ * minute, a row measured after its baseline compares two different
+ * machines; slices of a few seconds put both under the same ones. Each side's
+ * figures are over all its slices (requests and latencies pooled).
+ */
+export async function runInterleaved(specs: [LoadSpec, LoadSpec], slices: number, wrap: SliceWrapper): Promise<[Measurement, Measurement]> {
+  for (const spec of specs) if (spec.warmupS > 0) await cannonSamples(spec, spec.warmupS, false);
+  const pooled: [Samples, Samples] = [
+    { latencies: [], failed: 0, failures: [], durationS: 0 },
+    { latencies: [], failed: 0, failures: [], durationS: 0 },
+  ];
+  for (const side of interleaving(slices)) {
+    const spec = specs[side];
+    await wrap(side, async () => {
+      const got = await cannonSamples(spec, sliceSeconds(spec.durationS, slices), true);
+      const into = pooled[side];
+      for (const latency of got.latencies) into.latencies.push(latency);
+      into.failed += got.failed;
+      into.failures.push(...got.failures.slice(0, Math.max(0, 5 - into.failures.length)));
+      into.durationS += got.durationS;
+    });
+  }
+  return [0, 1].map((side) => {
+    const p = pooled[side as 0 | 1];
+    return summarize(p.latencies, specs[side as 0 | 1].connections, p.durationS, p.failed, p.failures);
+  }) as [Measurement, Measurement];
 }
 
 export interface FlowSpec {

@@ -275,14 +275,19 @@ describe.each(BACKENDS)('connections on %s', (backend) => {
     await fx.store.connections.saveConnected(newConnection(userId));
     const newer = refreshed();
     let revoke: Promise<ConnectionWithTokens | null> = Promise.resolve(null);
-    let revokeSettledInsideLock = false;
+    let revokeSettled = false;
+    let revokeSettledInsideLock: boolean | undefined;
     const write = await fx.store.connections.withRefreshLock(userId, 5_000, async (locked) => {
       // The revoke lands while the refresh's HTTP call is in flight.
       revoke = fx.store.connections.disconnect(userId, 'revoked', { wipePersonalData: false, now: new Date() });
-      void revoke.finally(() => {
-        revokeSettledInsideLock = true;
-      });
+      void revoke.then(
+        () => (revokeSettled = true),
+        () => (revokeSettled = true),
+      );
       await sleep(100);
+      // Read while this transaction still holds the row: once it commits, the revoke may finish
+      // before this caller hears of the commit, so the check belongs here, not after.
+      revokeSettledInsideLock = revokeSettled;
       return locked.saveTokens(locked.current?.version as number, newer);
     });
     expect(revokeSettledInsideLock).toBe(false);

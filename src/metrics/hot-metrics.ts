@@ -31,8 +31,11 @@ abstract class HotMetric<S extends { labels: Record<string, string> }> {
     this.series.clear();
   }
 
+  /** A new series' zeroed values. */
+  protected abstract newSeries(labels: Record<string, string>): S;
+
   /** The series of these label values, in `labelNames` order. */
-  protected seriesOf(values: readonly [string, ...string[]], create: (labels: Record<string, string>) => S): S {
+  protected seriesOf(values: readonly [string, ...string[]]): S {
     if (values.length !== this.labelNames.length) throw new Error(`${this.name}: expected ${String(this.labelNames.length)} label values`);
     const key = values.length === 1 ? values[0] : values.join('\u0000');
     let series = this.series.get(key);
@@ -41,7 +44,7 @@ abstract class HotMetric<S extends { labels: Record<string, string> }> {
       this.labelNames.forEach((name, i) => {
         labels[name] = values[i] as string;
       });
-      series = create(labels);
+      series = this.newSeries(labels);
       this.series.set(key, series);
     }
     return series;
@@ -57,7 +60,11 @@ export class HotCounter extends HotMetric<CounterSeries> {
   readonly type = 'counter';
 
   inc(...labelValues: [string, ...string[]]): void {
-    this.seriesOf(labelValues, (labels) => ({ labels, value: 0 })).value += 1;
+    this.seriesOf(labelValues).value += 1;
+  }
+
+  protected newSeries(labels: Record<string, string>): CounterSeries {
+    return { labels, value: 0 };
   }
 
   get(): { name: string; help: string; type: 'counter'; aggregator: 'sum'; values: { labels: Record<string, string>; value: number }[] } {
@@ -94,12 +101,16 @@ export class HotHistogram extends HotMetric<HistogramSeries> {
 
   observe(value: number, ...labelValues: [string, ...string[]]): void {
     if (!Number.isFinite(value)) return;
-    const series = this.seriesOf(labelValues, (labels) => ({ labels, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 }));
+    const series = this.seriesOf(labelValues);
     let i = 0;
     while (i < this.bounds.length && value > (this.bounds[i] as number)) i++;
     series.counts[i] = (series.counts[i] as number) + 1;
     series.sum += value;
     series.count += 1;
+  }
+
+  protected newSeries(labels: Record<string, string>): HistogramSeries {
+    return { labels, counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 };
   }
 
   /** For the text exposition: the series' labels apart, as prom-client's histogram gives them. */

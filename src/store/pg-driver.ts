@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Db, Driver, QueryResult, SqlStatement, StoreLogger } from './db.js';
 import { redactSecrets, toStoreError } from './db-errors.js';
+import { runPrepared } from './pg-prepared.js';
 import { StoreUnavailableError } from './errors.js';
 import { DEFAULT_SCHEMA, quoteIdent } from './schema.js';
 import { CONNECT_TIMEOUT_MS, IDLE_IN_TRANSACTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from './timeouts.js';
@@ -35,6 +36,47 @@ async function run<R extends object>(
   }
 }
 
+/** A named statement of our own, on a client of our own pool: described once per session (pg-prepared.ts). */
+function isPrepared(statement: string | SqlStatement): statement is Required<SqlStatement> {
+  return typeof statement !== 'string' && statement.name !== undefined;
+}
+
+async function runOnClient<R extends object>(client: pg.PoolClient, statement: Required<SqlStatement>, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
+  try {
+    return await runPrepared<R>(client, statement, params ?? []);
+  } catch (err) {
+    throw toStoreError(err);
+  }
+}
+
+/**
+ * A named statement on a client checked out for it alone, as pg's Pool.query
+ * does (which takes no Submittable): an error listener while it runs, and a
+ * client that failed in any way destroyed rather than returned to the pool.
+ */
+async function runOnPool<R extends object>(pool: pg.Pool, statement: Required<SqlStatement>, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (err) {
+    throw toStoreError(err);
+  }
+  let failed: Error | undefined;
+  const onError = (err: Error): void => {
+    failed = err;
+  };
+  client.on('error', onError);
+  try {
+    return await runPrepared<R>(client, statement, params ?? []);
+  } catch (err) {
+    failed ??= err instanceof Error ? err : new Error(String(err));
+    throw toStoreError(err);
+  } finally {
+    client.off('error', onError);
+    client.release(failed);
+  }
+}
+
 /** Multi-statement text goes over the simple query protocol, which takes no parameters. */
 async function runScript(target: Queryable, sql: string): Promise<void> {
   try {
@@ -46,9 +88,14 @@ async function runScript(target: Queryable, sql: string): Promise<void> {
 
 /** One checked-out client inside BEGIN ... COMMIT. */
 class PgTransaction implements Db {
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    /** A host's pool keeps pg's own query path: its clients may be configured in ways ours are not (binary results, type parsers). */
+    private readonly ownPool: boolean,
+  ) {}
 
   query<R extends object>(statement: string | SqlStatement, params?: readonly unknown[]): Promise<QueryResult<R>> {
+    if (this.ownPool && isPrepared(statement)) return runOnClient<R>(this.client, statement, params);
     return run<R>(this.client, statement, params);
   }
 
@@ -107,6 +154,7 @@ export class PgDriver implements Driver {
 
   query<R extends object>(statement: string | SqlStatement, params?: readonly unknown[]): Promise<QueryResult<R>> {
     if (!this.ownsPool) return this.transaction((tx) => tx.query<R>(statement, params));
+    if (isPrepared(statement)) return runOnPool<R>(this.pool, statement, params);
     return run<R>(this.pool, statement, params);
   }
 
@@ -133,7 +181,7 @@ export class PgDriver implements Driver {
       this.logger.warn({ err: redactSecrets(err.message) }, 'PostgreSQL connection failed inside a transaction');
     };
     client.on('error', onError);
-    const tx = new PgTransaction(client);
+    const tx = new PgTransaction(client, this.ownsPool);
     try {
       await tx.exec('BEGIN');
       if (!this.ownsPool) {

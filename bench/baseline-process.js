@@ -12,6 +12,11 @@
  *   one AES-GCM open, one keep-alive call to the emulator's /v2/users/me,
  *   its body passed through.
  *
+ * Each SELECT is a named statement run the way the app runs its own
+ * (store/pg-prepared: PostgreSQL describes its columns once per session), on
+ * a client checked out for it: pg's Pool.query would describe them on every
+ * execution, a floor higher than the app's.
+ *
  * Each applies the app's V8 heap-growth setting (HEAP_GROWTH_PERCENT), as startService does.
  * No auth, no plugins, no hooks. Run by bench/run.ts; not meant to be started by hand.
  */
@@ -30,13 +35,25 @@ const app = Fastify({ logger: false });
 const poolOf = () =>
   new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.BENCH_POOL_MAX ?? '10'), options: '-c search_path=zoom_connect' });
 let pool;
+const { runPrepared } = await importProject('store/pg-prepared');
+/** One named statement on a client of its own, released (destroyed after a failure) as the app's store does. */
+async function selectOne(statement, id) {
+  const client = await pool.connect();
+  try {
+    const { rows } = await runPrepared(client, statement, [id]);
+    client.release();
+    return rows[0];
+  } catch (err) {
+    client.release(err);
+    throw err;
+  }
+}
 
 if (mode === 'json') {
   const body = JSON.parse(process.env.BENCH_JSON_BODY ?? '{}');
   app.get('/status', () => body);
 } else if (mode === 'pg') {
   pool = poolOf();
-  const db = pool;
   // The status view's own columns (src/connections/status.ts), nothing more.
   const statement = {
     name: 'bench_status_columns',
@@ -44,22 +61,17 @@ if (mode === 'json') {
                   last_refreshed_at, last_used_at, refresh_failure_count, last_refresh_error, revoked_at
              FROM connections WHERE user_id = $1`,
   };
-  app.get('/row/:id', async (req, reply) => {
-    const { rows } = await db.query({ ...statement, values: [req.params.id] });
-    return rows[0] ?? reply.code(404).send({ found: false });
-  });
+  app.get('/row/:id', async (req, reply) => (await selectOne(statement, req.params.id)) ?? reply.code(404).send({ found: false }));
 } else if (mode === 'zoom') {
   const { TokenCipher } = await importProject('crypto/index');
   const { ACCESS_TOKEN_FIELD, contextOf } = await importProject('store/sealing');
   pool = poolOf();
-  const db = pool;
   const cipher = new TokenCipher([{ kid: process.env.BENCH_KID ?? '', key: Buffer.from(process.env.BENCH_KEY ?? '', 'base64') }]);
   const agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
   const zoomApi = process.env.BENCH_ZOOM_API ?? '';
   const statement = { name: 'bench_access_token', text: 'SELECT access_token_enc FROM connections WHERE user_id = $1' };
   app.get('/me/:id', async (req, reply) => {
-    const { rows } = await db.query({ ...statement, values: [req.params.id] });
-    const row = rows[0];
+    const row = await selectOne(statement, req.params.id);
     if (!row) return reply.code(404).send({ found: false });
     const token = cipher.open(row.access_token_enc, contextOf(ACCESS_TOKEN_FIELD, req.params.id));
     const res = await request(`${zoomApi}/users/me`, { dispatcher: agent, headers: { authorization: `Bearer ${token}` } });

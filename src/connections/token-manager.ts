@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.js';
 import type { RefreshFailureReason, RefreshMetrics } from '../metrics/types.js';
 import { StoreLockTimeoutError, StoreUnavailableError, UnreadableTokensError } from '../store/errors.js';
-import type { Connection, ConnectionTokenState, ConnectionWithAccessToken, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
+import type { Connection, ConnectionAccess, ConnectionTokenState, ConnectionWithAccessToken, ConnectionWithTokens, LockedConnection, Store } from '../store/types.js';
 import { ZoomUnavailableError, type TokenSet, type ZoomOAuthClient } from '../zoom/index.js';
 import type { Clock } from './context.js';
 import { ConnectError, needsReauth, notConnected } from './errors.js';
@@ -76,7 +76,12 @@ export class TokenManager {
    */
   async getAccessToken(userId: string): Promise<AccessGrant> {
     // The hot path reads only what a fresh token needs; anything else reads the full token state below.
-    const access = await this.read(() => this.deps.store.connections.getAccess(userId));
+    let access: ConnectionAccess | null;
+    try {
+      access = await this.deps.store.connections.getAccess(userId);
+    } catch (err) {
+      throw await this.unreadable(err);
+    }
     if (access && isLive(access) && access.accessToken !== null) {
       const fresh = !isExpiring(access, this.deps.clock(), this.deps.policy) && !this.refused.has(access.accessToken);
       if (fresh) return toGrant(access, access.accessToken);
@@ -164,14 +169,9 @@ export class TokenManager {
    * the connection is saved as `needs_reauth` (so status says so and the
    * sweeper stops picking it) before the caller hears it.
    */
-  private readAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
-    return this.read(() => this.deps.store.connections.getWithAccessToken(userId));
-  }
-
-  /** A read that decrypts the access token: tokens that no longer decrypt mark the connection needs_reauth. */
-  private async read<T>(fn: () => Promise<T>): Promise<T> {
+  private async readAccessToken(userId: string): Promise<ConnectionWithAccessToken | null> {
     try {
-      return await fn();
+      return await this.deps.store.connections.getWithAccessToken(userId);
     } catch (err) {
       throw await this.unreadable(err);
     }

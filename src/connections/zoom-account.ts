@@ -129,7 +129,7 @@ class DailyLimits {
   constructor(private readonly clock: Clock) {}
 
   check(zoomUserId: string | null, operation: string): void {
-    if (zoomUserId === null) return;
+    if (zoomUserId === null || this.until.size === 0) return;
     const key = `${operation} ${zoomUserId}`;
     const until = this.until.get(key);
     if (until === undefined) return;

@@ -60,6 +60,8 @@ export function isUnavailable(err: unknown): boolean {
 }
 
 /** Maps a driver failure to a typed store error; anything else (a bug in our SQL, a constraint) is passed on as is. */
+export function toStoreError(err: Error): Error;
+export function toStoreError(err: unknown): unknown;
 export function toStoreError(err: unknown): unknown {
   if (err instanceof StoreUnavailableError || err instanceof StoreLockTimeoutError) return err;
   if (isUnavailable(err)) {

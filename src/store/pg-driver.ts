@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Db, Driver, QueryResult, SqlStatement, StoreLogger } from './db.js';
 import { redactSecrets, toStoreError } from './db-errors.js';
-import { runPrepared } from './pg-prepared.js';
+import { queryPrepared, runPrepared } from './pg-prepared.js';
 import { StoreUnavailableError } from './errors.js';
 import { DEFAULT_SCHEMA, quoteIdent } from './schema.js';
 import { CONNECT_TIMEOUT_MS, IDLE_IN_TRANSACTION_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from './timeouts.js';
@@ -53,28 +53,28 @@ async function runOnClient<R extends object>(client: pg.PoolClient, statement: R
  * A named statement on a client checked out for it alone, as pg's Pool.query
  * does (which takes no Submittable): an error listener while it runs, and a
  * client that failed in any way destroyed rather than returned to the pool.
+ * Callbacks inside one promise: checking out and running are one wait, not three.
  */
-async function runOnPool<R extends object>(pool: pg.Pool, statement: Required<SqlStatement>, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (err) {
-    throw toStoreError(err);
-  }
-  let failed: Error | undefined;
-  const onError = (err: Error): void => {
-    failed = err;
-  };
-  client.on('error', onError);
-  try {
-    return await runPrepared<R>(client, statement, params ?? []);
-  } catch (err) {
-    failed ??= err instanceof Error ? err : new Error(String(err));
-    throw toStoreError(err);
-  } finally {
-    client.off('error', onError);
-    client.release(failed);
-  }
+function runOnPool<R extends object>(pool: pg.Pool, statement: Required<SqlStatement>, params: readonly unknown[] | undefined): Promise<QueryResult<R>> {
+  return new Promise<QueryResult<R>>((resolve, reject) => {
+    pool.connect((connectErr: Error | undefined, client: pg.PoolClient | undefined) => {
+      if (connectErr || !client) {
+        reject(toStoreError(connectErr ?? new Error('the pool gave no client')));
+        return;
+      }
+      let failed: Error | undefined;
+      const onError = (err: Error): void => {
+        failed = err;
+      };
+      client.on('error', onError);
+      queryPrepared<R>(client, statement, params ?? [], (err, result) => {
+        client.off('error', onError);
+        client.release(failed ?? err ?? undefined);
+        if (err) reject(toStoreError(err));
+        else resolve(result);
+      });
+    });
+  });
 }
 
 /** Multi-statement text goes over the simple query protocol, which takes no parameters. */

@@ -67,9 +67,9 @@ class PreparedQuery<R extends object> implements pg.Submittable {
   constructor(
     statement: Required<SqlStatement>,
     private readonly values: readonly unknown[],
-    private readonly typeParser: (oid: number) => Parser,
-    private readonly resolve: (result: QueryResult<R>) => void,
-    private readonly reject: (err: Error) => void,
+    /** Its type parsers are the rows' (pg's defaults unless the client was given others). */
+    private readonly client: pg.ClientBase,
+    private readonly done: PreparedCallback<R>,
   ) {
     this.name = statement.name;
     this.text = statement.text;
@@ -133,7 +133,7 @@ class PreparedQuery<R extends object> implements pg.Submittable {
   handleReadyForQuery(): void {
     if (this.settled) return;
     this.settled = true;
-    this.resolve({ rows: this.rows, rowCount: this.rowCount ?? this.rows.length });
+    this.done(null, { rows: this.rows, rowCount: this.rowCount ?? this.rows.length });
   }
 
   handleError(err: Error): void {
@@ -157,7 +157,7 @@ class PreparedQuery<R extends object> implements pg.Submittable {
   }
 
   private learn(fields: FieldDescription[]): Shape {
-    const shape: Shape = { names: fields.map((f) => f.name), parsers: fields.map((f) => this.typeParser(f.dataTypeID)) };
+    const shape: Shape = { names: fields.map((f) => f.name), parsers: fields.map((f) => this.client.getTypeParser(f.dataTypeID, 'text') as Parser) };
     const con = this.connection;
     if (con) {
       let known = shapes.get(con);
@@ -173,18 +173,27 @@ class PreparedQuery<R extends object> implements pg.Submittable {
   private fail(err: Error): void {
     if (this.settled) return;
     this.settled = true;
-    this.reject(err);
+    this.done(err, { rows: [], rowCount: 0 });
   }
 }
 
+/** How a prepared statement ends: PostgreSQL's or pg's own error, unmapped (and no rows), or its rows. */
+export type PreparedCallback<R> = (err: Error | null, result: QueryResult<R>) => void;
+
 /**
- * Runs a named statement on a client that is not running anything else of
- * ours (a checked-out pool client), rows parsed with the client's own type
- * parsers as pg would. Errors are PostgreSQL's or pg's own, unmapped.
+ * Queues a named statement on a client that runs nothing else of ours
+ * meanwhile (a checked-out pool client); `done` is called once.
  */
+export function queryPrepared<R extends object>(client: pg.ClientBase, statement: Required<SqlStatement>, params: readonly unknown[], done: PreparedCallback<R>): void {
+  client.query(new PreparedQuery<R>(statement, params, client, done));
+}
+
+/** queryPrepared as a promise. */
 export function runPrepared<R extends object>(client: pg.ClientBase, statement: Required<SqlStatement>, params: readonly unknown[]): Promise<QueryResult<R>> {
   return new Promise<QueryResult<R>>((resolve, reject) => {
-    const typeParser = (oid: number): Parser => client.getTypeParser(oid, 'text') as Parser;
-    client.query(new PreparedQuery<R>(statement, params, typeParser, resolve, reject));
+    queryPrepared<R>(client, statement, params, (err, result) => {
+      if (err) reject(err);
+      else resolve(result);
+    });
   });
 }

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
@@ -41,6 +42,14 @@ export interface ZoomResponse {
   trackingId: string | undefined;
 }
 
+/** An answer Zoom gave, before the retry policy reads it. */
+interface Answer {
+  status: number;
+  text: string;
+  headers: IncomingHttpHeaders;
+}
+
+/** What the retry policy reads of a 429 or 5xx. */
 interface RawResponse extends ZoomResponse {
   retryAfterSeconds: number | undefined;
   rateLimitType: string | undefined;
@@ -73,14 +82,20 @@ export class ZoomTransport {
     const operation = req.operation ?? zoomOperation(req.method, req.url, req.body);
     for (let attempt = 0; ; attempt++) {
       const canRetry = attempt < this.maxRetries;
-      let res: RawResponse;
+      let answer: Answer;
       try {
-        res = await this.once(req, operation);
+        answer = await this.once(req, operation);
       } catch (err) {
         if (!(err instanceof ZoomUnavailableError) || !req.idempotent || !canRetry || req.signal?.aborted) throw err;
         await this.backoff(attempt, req.signal);
         continue;
       }
+      if (answer.status < 429) {
+        if (answer.status >= 400) this.logFailure(req, answer.status, trackingIdOf(answer));
+        // Retry-After and the limit type are read only where the policy uses them.
+        return { status: answer.status, body: parseJsonBody(answer.text), text: answer.text, trackingId: trackingIdOf(answer) };
+      }
+      const res = rawResponseOf(answer);
       if (res.status === 429) {
         this.options.metrics?.zoomRateLimited(operation, limitTypeOf(res));
         const wait = await this.rateLimitWait(res, req, canRetry);
@@ -103,8 +118,7 @@ export class ZoomTransport {
         continue;
       }
       if (res.status >= 400) this.logFailure(req, res.status, res.trackingId);
-      const { retryAfterSeconds: _r, rateLimitType: _t, ...plain } = res;
-      return plain;
+      return { status: res.status, body: res.body, text: res.text, trackingId: res.trackingId };
     }
   }
 
@@ -138,21 +152,14 @@ export class ZoomTransport {
     await sleep(atLeastMs + cap / 2 + Math.random() * (cap / 2), undefined, { signal });
   }
 
-  private async once(req: ZoomRequest, operation: string): Promise<RawResponse> {
+  private async once(req: ZoomRequest, operation: string): Promise<Answer> {
     const started = performance.now();
     const outcome = await attempt(this.dispatcher, req, this.options.timeoutMs, MAX_BODY_BYTES);
     const seconds = (performance.now() - started) / 1000;
     if (outcome.kind === 'too_large') throw new ZoomUnavailableError(`Zoom response exceeded ${outcome.limit} bytes`, false, undefined, undefined);
     if (outcome.kind === 'answer') {
       this.options.metrics?.zoomCall(operation, statusClassOf(outcome.status), seconds);
-      return {
-        status: outcome.status,
-        body: parseJsonBody(outcome.text),
-        text: outcome.text,
-        trackingId: firstHeader(outcome.headers['x-zm-trackingid']),
-        retryAfterSeconds: parseRetryAfter(outcome.headers['retry-after']),
-        rateLimitType: firstHeader(outcome.headers['x-ratelimit-type']),
-      };
+      return outcome;
     }
     this.options.metrics?.zoomCall(operation, outcome.timedOut ? 'timeout' : 'network', seconds);
     // An outage's symptom: summarised by the domain, detailed here at debug.
@@ -183,6 +190,21 @@ export class ZoomTransport {
     if (expected) this.options.logger.debug(line, 'Zoom call failed');
     else this.options.logger.warn(line, 'Zoom call failed');
   }
+}
+
+function trackingIdOf(answer: Answer): string | undefined {
+  return firstHeader(answer.headers['x-zm-trackingid']);
+}
+
+function rawResponseOf(answer: Answer): RawResponse {
+  return {
+    status: answer.status,
+    body: parseJsonBody(answer.text),
+    text: answer.text,
+    trackingId: trackingIdOf(answer),
+    retryAfterSeconds: parseRetryAfter(answer.headers['retry-after']),
+    rateLimitType: firstHeader(answer.headers['x-ratelimit-type']),
+  };
 }
 
 function statusClassOf(status: number): ZoomStatusClass {

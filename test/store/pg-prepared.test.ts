@@ -44,9 +44,18 @@ describe('named statements described once per session (PostgreSQL)', () => {
     return described;
   }
 
-  test('rows of every column type equal what pg’s own Query returns for the same statement', async () => {
+  /** Runs `fn` on a client of its own, released afterwards (destroyed when `destroy`). */
+  async function onClient<T>(fn: (client: pg.PoolClient) => Promise<T>, destroy = false): Promise<T> {
     const client = await pool.connect();
     try {
+      return await fn(client);
+    } finally {
+      client.release(destroy);
+    }
+  }
+
+  test('rows of every column type equal what pg’s own Query returns for the same statement', async () => {
+    await onClient(async (client) => {
       const statement = { name: 'zc_test_all_types', text: 'SELECT * FROM sample WHERE id >= $1 ORDER BY id' };
       const ours = await runPrepared(client, statement, [1]);
       const theirs = await client.query({ ...statement, values: [1] });
@@ -57,14 +66,11 @@ describe('named statements described once per session (PostgreSQL)', () => {
       expect(Object.keys(first)).toEqual(['id', 'label', 'big', 'ratio', 'blob', 'at', 'tags', 'flag', 'doc', 'note']);
       expect(first.blob).toEqual(Buffer.from('deadbeef', 'hex'));
       expect(first.at).toEqual(new Date('2026-12-02T06:00:00.123Z'));
-    } finally {
-      client.release();
-    }
+    });
   });
 
   test('a statement is described on its first execution in a session and never again there', async () => {
-    const client = await pool.connect();
-    try {
+    await onClient(async (client) => {
       const statement = { name: 'zc_test_described_once', text: 'SELECT label FROM sample WHERE id = $1' };
       expect(await describedDuring(client, () => runPrepared(client, statement, [1]))).toBe(1);
       const again = await describedDuring(client, async () => {
@@ -74,9 +80,7 @@ describe('named statements described once per session (PostgreSQL)', () => {
       expect(again).toBe(0);
       // pg's own Query describes on every execution: the count above is ours, not the protocol's.
       expect(await describedDuring(client, () => client.query({ ...statement, values: [1] }))).toBe(1);
-    } finally {
-      client.release();
-    }
+    });
   });
 
   test('another session describes the statement for itself', async () => {
@@ -94,8 +98,7 @@ describe('named statements described once per session (PostgreSQL)', () => {
   });
 
   test('statements without rows report the rows they touched, as pg does', async () => {
-    const client = await pool.connect();
-    try {
+    await onClient(async (client) => {
       await client.query('CREATE TEMP TABLE counted (n int)');
       const insert = await runPrepared(client, { name: 'zc_test_insert', text: 'INSERT INTO counted SELECT generate_series(1, $1::int)' }, [3]);
       expect(insert).toEqual({ rows: [], rowCount: 3 });
@@ -106,61 +109,47 @@ describe('named statements described once per session (PostgreSQL)', () => {
       expect(await runPrepared(client, update, [0])).toEqual({ rows: [], rowCount: 3 });
       const none = await runPrepared(client, { name: 'zc_test_no_rows', text: 'SELECT n FROM counted WHERE n < $1' }, [0]);
       expect(none).toEqual({ rows: [], rowCount: 0 });
-    } finally {
-      client.release();
-    }
+    });
   });
 
   test('PostgreSQL’s error rejects the statement and the session stays usable', async () => {
-    const client = await pool.connect();
-    try {
+    await onClient(async (client) => {
       const divide = { name: 'zc_test_divide', text: 'SELECT 10 / $1::int AS q' };
       expect((await runPrepared(client, divide, [5])).rows).toEqual([{ q: 2 }]);
       await expect(runPrepared(client, divide, [0])).rejects.toMatchObject({ code: '22012' });
       expect((await runPrepared(client, divide, [2])).rows).toEqual([{ q: 5 }]);
       await expect(runPrepared(client, { name: 'zc_test_syntax', text: 'SELEC 1' }, [])).rejects.toMatchObject({ code: '42601' });
       expect((await runPrepared(client, divide, [1])).rows).toEqual([{ q: 10 }]);
-    } finally {
-      client.release();
-    }
+    });
   });
 
   test('a parameter pg cannot send rejects before anything runs, and the session stays usable', async () => {
-    const client = await pool.connect();
-    try {
+    await onClient(async (client) => {
       const circular: Record<string, unknown> = {};
       circular.self = circular;
       const echo = { name: 'zc_test_echo', text: 'SELECT $1::jsonb AS doc' };
       await expect(runPrepared(client, echo, [circular])).rejects.toThrow(TypeError);
       expect((await runPrepared(client, echo, [{ ok: true }])).rows).toEqual([{ doc: { ok: true } }]);
-    } finally {
-      client.release();
-    }
+    });
   });
 
   test('one name used for two different texts is refused, as pg refuses it', async () => {
-    const client = await pool.connect();
-    try {
+    await onClient(async (client) => {
       await runPrepared(client, { name: 'zc_test_same_name', text: 'SELECT 1 AS one' }, []);
       await expect(runPrepared(client, { name: 'zc_test_same_name', text: 'SELECT 2 AS two' }, [])).rejects.toThrow(/Prepared statements must be unique/);
       expect((await runPrepared(client, { name: 'zc_test_same_name', text: 'SELECT 1 AS one' }, [])).rows).toEqual([{ one: 1 }]);
-    } finally {
-      client.release();
-    }
+    });
   });
 
   test('a column whose type changed under a described statement is refused by PostgreSQL, never parsed with the old type', async () => {
-    const client = await pool.connect();
-    try {
+    await onClient(async (client) => {
       await client.query('CREATE TEMP TABLE changing (v int)');
       await client.query('INSERT INTO changing VALUES (7)');
       const read = { name: 'zc_test_changing', text: 'SELECT v FROM changing WHERE $1::int > 0' };
       expect((await runPrepared(client, read, [1])).rows).toEqual([{ v: 7 }]);
       await client.query('ALTER TABLE changing ALTER COLUMN v TYPE text');
       await expect(runPrepared(client, read, [1])).rejects.toThrow(/cached plan must not change result type/);
-    } finally {
-      client.release(true);
-    }
+    }, true);
   });
 
   test('through the driver: a session killed mid-statement fails as unavailable and the next statement gets a new session', async () => {

@@ -63,6 +63,7 @@ class PreparedQuery<R extends object> implements pg.Submittable {
   private rowCount: number | null = null;
   private connection: PgConnection | null = null;
   private settled = false;
+  private protocolError: Error | null = null;
 
   constructor(
     statement: Required<SqlStatement>,
@@ -112,7 +113,11 @@ class PreparedQuery<R extends object> implements pg.Submittable {
 
   handleDataRow(msg: { fields: (string | null)[] }): void {
     const shape = this.shape;
-    if (!shape) return;
+    if (!shape) {
+      // Cannot happen (Describe precedes the rows whenever no description is kept); never a row dropped quietly.
+      this.protocolError ??= new Error(`PostgreSQL sent a row of '${this.name}' before describing its columns`);
+      return;
+    }
     const row: Record<string, unknown> = {};
     const { names, parsers } = shape;
     for (let i = 0; i < names.length; i++) {
@@ -131,6 +136,10 @@ class PreparedQuery<R extends object> implements pg.Submittable {
   }
 
   handleReadyForQuery(): void {
+    if (this.protocolError) {
+      this.fail(this.protocolError);
+      return;
+    }
     if (this.settled) return;
     this.settled = true;
     this.done(null, { rows: this.rows, rowCount: this.rowCount ?? this.rows.length });

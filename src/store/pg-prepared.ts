@@ -34,7 +34,7 @@ interface PgConnection {
   submittedNamedStatements: Record<string, string | undefined>;
   stream: { cork?: () => void; uncork?: () => void };
   parse(config: { text: string; name: string }): void;
-  bind(config: { statement: string; values: unknown[]; valueMapper: (value: unknown) => unknown }): void;
+  bind(config: { statement: string; values: readonly unknown[]; valueMapper: (value: unknown) => unknown }): void;
   describe(config: { type: 'P'; name: string }): void;
   execute(): void;
   sync(): void;
@@ -91,7 +91,7 @@ class PreparedQuery<R extends object> implements pg.Submittable {
         con.submittedNamedStatements[this.name] = this.text;
       }
       try {
-        con.bind({ statement: this.name, values: [...this.values], valueMapper: prepareValue });
+        con.bind({ statement: this.name, values: this.values, valueMapper: prepareValue });
       } catch (err) {
         // A value pg cannot send: nothing was executed; the session is ready again after Sync.
         con.sync();

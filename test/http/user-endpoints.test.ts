@@ -100,6 +100,15 @@ describe('profile', () => {
       timezone: anyString(),
     });
   });
+
+  it('is typed as JSON like every other answer (Zoom\'s own text passed through still says application/json)', async () => {
+    const user = await connected('profile-type');
+    const profile = await fx.client.get(PROFILE, { jwt: user.jwt });
+    const meetings = await fx.client.get(MEETINGS, { jwt: user.jwt });
+    expect([profile.status, meetings.status]).toEqual([200, 200]);
+    expect(profile.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(meetings.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
 });
 
 describe('meetings', () => {

@@ -21,14 +21,17 @@ interface RecordingsQuery {
   next_page_token?: string;
 }
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /**
  * A Zoom object answered as Zoom sent it: its own text when the object came
  * unchanged from a Zoom call (no second serialisation of a large listing),
- * the schema's serialiser otherwise.
+ * the schema's serialiser otherwise. Fastify types only what its own
+ * serialiser writes, so a pass-through names its JSON type itself.
  */
 function passThrough<T extends Record<string, unknown>>(reply: FastifyReply, value: T): T {
   const text = zoomJsonText(value);
-  if (text !== undefined) reply.serializer(() => text);
+  if (text !== undefined) reply.type(JSON_TYPE).serializer(() => text);
   return value;
 }
 

@@ -21,8 +21,12 @@ export class IdentityProviderUnavailableError extends Error {
   }
 }
 
-/** Resolves the app user id from an `Authorization: Bearer <JWT>` header, or throws UnauthenticatedError. */
-export type BearerAuthenticator = (authorization: string | undefined) => Promise<string>;
+/**
+ * Resolves the app user id from an `Authorization: Bearer <JWT>` header: the
+ * id itself when the header's verification is remembered, else a promise of
+ * it; a refusal is always a rejected promise (UnauthenticatedError).
+ */
+export type BearerAuthenticator = (authorization: string | undefined) => string | Promise<string>;
 
 const CACHE_MAX = 10_000;
 /** The longest a verification is trusted without verifying again, and the longest a fetched key set is used. */
@@ -48,7 +52,7 @@ interface Verified {
  *
  * A verified token's subject is remembered under the exact Authorization
  * header, so a token already verified costs a map lookup, not a regular
- * expression and a signature check. What is remembered never outlives what
+ * expression and a signature check, and is answered without a promise. What is remembered never outlives what
  * verifying again would accept:
  * - `exp`: an entry ends at the token's expiry (jose's 5 s tolerance is not extended);
  * - `nbf`: only a token that verified (so whose `nbf` had passed) is remembered;
@@ -76,14 +80,14 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
   }
   const algorithms = auth.kind === 'secret' ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
-  return async (authorization) => {
+  const trusted = (hit: Verified | undefined, now: number): hit is Verified => hit !== undefined && hit.until > now && (remote === null || remote.fresh);
+
+  const verify = async (authorization: string | undefined): Promise<string> => {
     if (!authorization) throw new UnauthenticatedError('Send Authorization: Bearer <your app\'s JWT>.');
     const now = clock();
     const hit = cache.get(authorization);
-    if (hit !== undefined) {
-      if (hit.until > now && (remote === null || remote.fresh)) return hit.sub;
-      cache.delete(authorization);
-    }
+    if (trusted(hit, now)) return hit.sub;
+    if (hit !== undefined) cache.delete(authorization);
     const match = BEARER.exec(authorization.trim());
     if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <JWT>".');
     const verifiedUnder = keySet;
@@ -111,6 +115,15 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
     if (cache.size >= CACHE_MAX) cache.clear();
     cache.set(authorization, { sub, until: Math.min((exp ?? 0) * 1000, now + maxAgeMs) });
     return sub;
+  };
+
+  // A remembered verification answers synchronously: no promise, no await, on every request of a signed-in user.
+  return (authorization) => {
+    if (authorization !== undefined) {
+      const hit = cache.get(authorization);
+      if (trusted(hit, clock())) return hit.sub;
+    }
+    return verify(authorization);
   };
 }
 

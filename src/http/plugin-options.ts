@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { AppointmentMeetings } from '../appointments/index.js';
 import type { Connections } from '../connections/index.js';
 // Bring in the request/reply and schema augmentations the routes rely on.
@@ -17,12 +17,13 @@ export interface ZoomConnectPluginOptions {
   /** Appointment meetings (`/api/appointments/{id}/meeting`); absent, those routes are not registered. */
   appointments?: AppointmentMeetings;
   /**
-   * The signed-in app user of a request, or null when there is none (→ 401
+   * The signed-in app user of a request, at once or by a promise (answering
+   * at once spares every request a promise), or null when there is none (→ 401
    * on the user routes; at the callback, null means "no session visible
    * here" and skips `checkCallbackUser`). A thrown error is treated as a
    * fault of the host's auth (→ 503), so return null for "not signed in".
    */
-  getUserId: (request: FastifyRequest) => string | null | Promise<string | null>;
+  getUserId: (request: FastifyRequest) => string | null | undefined | Promise<string | null | undefined>;
   /**
    * Default true: when `getUserId` finds a signed-in user at the callback
    * (a host session cookie reaches Zoom's redirect), that user must be the
@@ -58,7 +59,8 @@ export interface ResolvedPluginOptions {
   postConnectRedirectAllowList: string[];
   secureCookies: boolean;
   rateLimit: { authorize: RouteRateLimit | false; callback: RouteRateLimit | false };
-  requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  /** A preValidation hook: sets `request.appUserId`, or fails the request (401; 400 for an id no route may use). */
+  requireUser: preValidationHookHandler;
 }
 
 declare module 'fastify' {

@@ -42,11 +42,18 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
     postConnectRedirectAllowList: opts.postConnectRedirectAllowList ?? [],
     secureCookies: opts.secureCookies,
     rateLimit: limits ? limits : { authorize: false, callback: false },
-    requireUser: async (request: FastifyRequest) => {
-      const userId = await opts.getUserId(request);
-      if (!userId) throw new UnauthenticatedError('Sign in first: this endpoint acts for an app user.');
-      if (!isAppUserId(userId)) throw new EdgeRefusal('validation_failed', 'The signed-in user id must be 1-256 characters with no control characters.');
-      request.appUserId = userId;
+    requireUser: (request, _reply, done) => {
+      // Typed, but a JavaScript host's function may answer anything: undefined, a number, a thenable.
+      let userId: unknown;
+      try {
+        userId = opts.getUserId(request);
+      } catch (err) {
+        done(err as Error);
+        return;
+      }
+      // A user id known at once (a remembered bearer token) goes on without a promise; else when it arrives.
+      if (isThenable(userId)) userId.then((id) => done(admitUser(request, id)), done);
+      else done(admitUser(request, userId));
     },
   };
   // The app user's routes sit behind the CSRF guard; Zoom's webhook, a cross-site POST by nature, sits beside it.
@@ -66,5 +73,17 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
   });
   await app.register(webhookRoutes, { connections: opts.connections, secret: opts.webhookSecretToken, clientId: opts.clientId });
 };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
+}
+
+/** Sets the request's app user, or answers why it has none. */
+function admitUser(request: FastifyRequest, userId: unknown): Error | undefined {
+  if (!userId) return new UnauthenticatedError('Sign in first: this endpoint acts for an app user.');
+  if (typeof userId !== 'string' || !isAppUserId(userId)) return new EdgeRefusal('validation_failed', 'The signed-in user id must be 1-256 characters with no control characters.');
+  request.appUserId = userId;
+  return undefined;
+}
 
 export default zoomConnect;

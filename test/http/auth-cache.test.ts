@@ -57,6 +57,22 @@ describe('bearer verification remembered (shared secret)', () => {
   });
 });
 
+describe('bearer verification answered at once', () => {
+  it('answers a remembered header synchronously (no promise per request) and a new or expired one by a promise', async () => {
+    const time = movableClock(T0);
+    const authenticate = createBearerAuthenticator({ kind: 'secret', secret: SECRET }, { clock: time.clock });
+    const header = `Bearer ${await hs256({ exp: T0 / 1000 + 60 })}`;
+    const first = authenticate(header);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBe('user-1');
+    expect(authenticate(header)).toBe('user-1');
+    time.set(T0 + 120_000);
+    const expired = authenticate(header);
+    expect(expired).toBeInstanceOf(Promise);
+    await expect(expired).rejects.toThrow(/has expired/);
+  });
+});
+
 describe('bearer verification remembered (JWKS)', () => {
   let server: Server;
   let served: JWK[] = [];

@@ -57,7 +57,7 @@ export async function createZoomConnectRouter<Req extends IncomingMessage = Inco
   await inner.register(zoomConnect, {
     ...pluginOptions,
     // Fastify's raw request is the very object Express decorated.
-    getUserId: async (request) => (await getUserId(request.raw as Req)) ?? null,
+    getUserId: (request) => getUserId(request.raw as Req),
   });
   await inner.ready();
 

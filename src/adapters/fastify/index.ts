@@ -36,7 +36,7 @@ export async function zoomConnectFastify(app: FastifyInstance, options: ZoomConn
   checkOptions(options, [...EMBED_OPTION_NAMES, 'getUserId'], 'zoomConnectFastify');
   const embedded = await embedZoomConnect(options);
   try {
-    await app.register(zoomConnect, embedded.pluginOptions(async (request) => (await options.getUserId(request)) ?? null));
+    await app.register(zoomConnect, embedded.pluginOptions(options.getUserId));
     app.addHook('onClose', () => embedded.close());
   } catch (err) {
     await embedded.close();

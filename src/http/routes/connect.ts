@@ -132,7 +132,7 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
         code: request.query.code,
         error: request.query.error,
         bindingToken: request.cookies[cookie.name],
-        sessionUserId: opts.checkCallbackUser ? await opts.getUserId(request) : null,
+        sessionUserId: opts.checkCallbackUser ? ((await opts.getUserId(request)) ?? null) : null,
         ctx: requestContext(request),
       });
       if (prefersJson(request)) return reply.send(statusViewOf(result.connection));

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zoomConnectFastify } from '../../src/adapters/fastify/index.js';
+import { createLogger } from '../../src/config/logger.js';
+import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/stack.js';
+
+/**
+ * The user routes ask the host's `getUserId` who is signed in. It may answer
+ * at once or with a promise (the standalone service answers a remembered
+ * bearer token at once, issue 15), and a JavaScript host may answer anything:
+ * each answer gets the same outcome either way, never a 500.
+ */
+
+const STATUS = '/api/zoom/oauth/user/status';
+
+/** What the host's getUserId answers, chosen per request by the x-case header. */
+const ANSWERS: Record<string, (request: FastifyRequest) => unknown> = {
+  'sync user': () => 'host-user',
+  'async user': async () => 'host-user',
+  'sync null': () => null,
+  'async null': async () => null,
+  'sync undefined': () => undefined,
+  'sync empty': () => '',
+  'sync number': () => 42,
+  'async number': async () => 42,
+  'sync control character': () => 'bad\u0000user',
+  'sync throw': () => {
+    throw new Error('host session store down');
+  },
+  'async rejection': async () => {
+    throw new Error('host session store down');
+  },
+};
+
+let app: FastifyInstance;
+let baseUrl: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'zc-require-user-'));
+  app = Fastify();
+  await zoomConnectFastify(app, {
+    getUserId: (request) => (ANSWERS[String(request.headers['x-case'])] as (r: FastifyRequest) => string | null)(request),
+    logger: createLogger('silent'),
+    keepFresh: false,
+    config: {
+      clientId: TEST_CLIENT_ID,
+      clientSecret: TEST_CLIENT_SECRET,
+      redirectUri: 'http://localhost:1/api/zoom/oauth/user-callback',
+      oauthBaseUrl: 'http://127.0.0.1:1',
+      apiBaseUrl: 'http://127.0.0.1:1/v2',
+      tokenEncryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
+      postConnectRedirectUrl: 'http://localhost:1/',
+      dataDir,
+      nodeEnv: 'test',
+    },
+  });
+  baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+});
+
+afterAll(async () => {
+  await app.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function statusAs(answer: string): Promise<{ status: number; code: unknown; body: Record<string, unknown> }> {
+  const res = await fetch(`${baseUrl}${STATUS}`, { headers: { 'x-case': answer } });
+  const body = (await res.json()) as Record<string, unknown>;
+  return { status: res.status, code: body.code, body };
+}
+
+describe("the host's getUserId", () => {
+  it('answering a user id at once or by promise reaches the route as that user', async () => {
+    for (const answer of ['sync user', 'async user']) {
+      expect(await statusAs(answer), answer).toMatchObject({ status: 200, body: { status: 'not_connected' } });
+    }
+  });
+
+  it('answering no user (null, undefined, an empty string), at once or by promise, is 401 unauthenticated', async () => {
+    for (const answer of ['sync null', 'async null', 'sync undefined', 'sync empty']) {
+      expect(await statusAs(answer), answer).toMatchObject({ status: 401, code: 'unauthenticated' });
+    }
+  });
+
+  it('answering something that is no user id (a number, a control character) is 400 validation_failed', async () => {
+    for (const answer of ['sync number', 'async number', 'sync control character']) {
+      expect(await statusAs(answer), answer).toMatchObject({ status: 400, code: 'validation_failed' });
+    }
+  });
+
+  it('throwing or rejecting is the host auth\'s fault, the same answer either way and never a 500', async () => {
+    const thrown = await statusAs('sync throw');
+    const rejected = await statusAs('async rejection');
+    expect(thrown.status).toBe(rejected.status);
+    expect(thrown.code).toBe(rejected.code);
+    expect(thrown.status).toBe(503);
+    expect(JSON.stringify(thrown.body)).not.toContain('session store');
+  });
+});

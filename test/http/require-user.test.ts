@@ -20,20 +20,18 @@ const STATUS = '/api/zoom/oauth/user/status';
 /** What the host's getUserId answers, chosen per request by the x-case header. */
 const ANSWERS: Record<string, (request: FastifyRequest) => unknown> = {
   'sync user': () => 'host-user',
-  'async user': async () => 'host-user',
+  'async user': () => Promise.resolve('host-user'),
   'sync null': () => null,
-  'async null': async () => null,
+  'async null': () => Promise.resolve(null),
   'sync undefined': () => undefined,
   'sync empty': () => '',
   'sync number': () => 42,
-  'async number': async () => 42,
+  'async number': () => Promise.resolve(42),
   'sync control character': () => 'bad\u0000user',
   'sync throw': () => {
     throw new Error('host session store down');
   },
-  'async rejection': async () => {
-    throw new Error('host session store down');
-  },
+  'async rejection': () => Promise.reject(new Error('host session store down')),
 };
 
 let app: FastifyInstance;

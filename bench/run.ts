@@ -398,11 +398,11 @@ async function main(): Promise<void> {
       await app.stop();
       cpu.forget('app');
       if (settings.cpuProf) {
-        const profiles = await Promise.all(
-          (await readdir(profileDir)).map(async (f) => ({ file: path.join(profileDir, f), summary: await summarizeProfile(path.join(profileDir, f)) })),
-        );
-        const main = profiles.sort((x, y) => y.summary.totalMs - y.summary.idleMs - (x.summary.totalMs - x.summary.idleMs))[0];
-        if (!main) throw new Error(`no CPU profile was written in ${profileDir}`);
+        // The baselines run with the app's flags, so they write profiles here too: the app's is the one named by its pid
+        // (Node names them CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile).
+        const own = (await readdir(profileDir)).find((f) => f.split('.')[3] === String(app.pid));
+        if (!own) throw new Error(`the app (pid ${app.pid}) wrote no CPU profile in ${profileDir}`);
+        const main = { file: path.join(profileDir, own), summary: await summarizeProfile(path.join(profileDir, own)) };
         const kept = path.join(resultsDir, `app-${backend}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
         await copyFile(main.file, kept);
         log(`\nCPU profile of app (${backend}): ${kept}\n${renderProfileSummary(main.summary)}`);

@@ -28,7 +28,7 @@ import { appEntry, baselineEntry, buildProject, currentRssMb, spawnNode, REPO_RO
 import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, agent, connectFlow, connectUsers, getJson, signAppJwt, benchAppEnv, benchRedirectUri } from './lib/connect.js';
 import { CpuWatch, postmasterPid, type CpuUse } from './lib/cpu.js';
 import { renderProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
-import { runFlows, runInterleaved, runLoad, type LoadSpec, type Measurement, type PhaseWrapper } from './lib/load.js';
+import { runFlows, runInterleaved, runLoad, sliceSeconds, slicePairRatios, type LoadSpec, type Measurement, type PhaseWrapper } from './lib/load.js';
 import { evaluateTargets, machineInfo, renderConsole, renderMarkdown, type Backend, type BenchReport, type MemoryRow, type Row } from './lib/report.js';
 
 const SCENARIOS = ['status', 'authorize', 'profile', 'meetings', 'refresh', 'flow'] as const;
@@ -252,6 +252,9 @@ async function main(): Promise<void> {
       const best = await quietest(`${heads[0].id} / ${heads[1].id}`, measurePair);
       push(heads[0], best.sides[0]);
       push(heads[1], best.sides[1]);
+      const pairs = slicePairRatios(best.sides[0].value, best.sides[1].value).map((r) => `${r.toFixed(2)}×`);
+      log(`  ${''.padEnd(30)} slice by slice against its baseline: ${pairs.join(' ')}`);
+      notes.push(`${heads[1].id} against ${heads[0].id}, each ${sliceSeconds(settings.durationS, PAIR_SLICES)} s slice against the one beside it: ${pairs.join(', ')}.`);
     };
     const wants = (...s: Scenario[]): boolean => s.some((x) => settings.only.has(x));
     const C = settings.connections;

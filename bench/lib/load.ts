@@ -22,6 +22,8 @@ export interface Measurement {
   max: number;
   /** A sample of what failed, for the report. */
   failures: string[];
+  /** Interleaved loads only: the throughput of each of this side's slices, in the order they ran. */
+  sliceRps?: number[];
 }
 
 export interface Rotation {
@@ -160,7 +162,8 @@ export function sliceSeconds(durationS: number, slices: number): number {
  * warm-up each: on a shared machine whose speed moves by a quarter within a
  * minute, a row measured after its baseline compares two different
  * machines; slices of a few seconds put both under the same ones. Each side's
- * figures are over all its slices (requests and latencies pooled).
+ * figures are over all its slices (requests and latencies pooled); each
+ * slice's own throughput is kept too (`sliceRps`), to show the spread.
  */
 export async function runInterleaved(specs: [LoadSpec, LoadSpec], slices: number, wrap: SliceWrapper): Promise<[Measurement, Measurement]> {
   for (const spec of specs) if (spec.warmupS > 0) await cannonSamples(spec, spec.warmupS, false);
@@ -168,6 +171,7 @@ export async function runInterleaved(specs: [LoadSpec, LoadSpec], slices: number
     { latencies: [], failed: 0, failures: [], durationS: 0 },
     { latencies: [], failed: 0, failures: [], durationS: 0 },
   ];
+  const sliceRps: [number[], number[]] = [[], []];
   for (const side of interleaving(slices)) {
     const spec = specs[side];
     await wrap(side, async () => {
@@ -177,12 +181,24 @@ export async function runInterleaved(specs: [LoadSpec, LoadSpec], slices: number
       into.failed += got.failed;
       into.failures.push(...got.failures.slice(0, Math.max(0, 5 - into.failures.length)));
       into.durationS += got.durationS;
+      sliceRps[side].push(got.durationS > 0 ? got.latencies.length / got.durationS : 0);
     });
   }
   return [0, 1].map((side) => {
     const p = pooled[side as 0 | 1];
-    return summarize(p.latencies, specs[side as 0 | 1].connections, p.durationS, p.failed, p.failures);
+    return { ...summarize(p.latencies, specs[side as 0 | 1].connections, p.durationS, p.failed, p.failures), sliceRps: sliceRps[side as 0 | 1] };
   }) as [Measurement, Measurement];
+}
+
+/**
+ * The ratio of each adjacent pair of slices, second side over first: in the
+ * order A B B A A B B A the k-th slice of one side ran right beside the k-th
+ * of the other, so each pair saw the same moment of the machine.
+ */
+export function slicePairRatios(first: Measurement, second: Measurement): number[] {
+  const a = first.sliceRps ?? [];
+  const b = second.sliceRps ?? [];
+  return a.slice(0, b.length).map((rps, k) => (rps > 0 ? (b[k] as number) / rps : Number.NaN));
 }
 
 export interface FlowSpec {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { interleaving, runInterleaved, sliceSeconds } from '../../bench/lib/load.js';
+import { interleaving, runInterleaved, sliceSeconds, slicePairRatios, summarize } from '../../bench/lib/load.js';
 
 function counting(): { server: Server; hits: () => number; url: () => string } {
   let hits = 0;
@@ -54,5 +54,16 @@ describe('interleaved load (bench)', () => {
     expect(mb.ok).toBeGreaterThan(b.hits() * 0.9);
     expect(ma.durationS).toBeGreaterThan(0.9);
     expect(ma.failed + mb.failed).toBe(0);
+    // Each slice's own throughput is kept, one figure per slice of the side, and they add up to the pooled count.
+    expect(ma.sliceRps).toHaveLength(2);
+    expect(mb.sliceRps).toHaveLength(2);
+    for (const rps of [...(ma.sliceRps ?? []), ...(mb.sliceRps ?? [])]) expect(rps).toBeGreaterThan(0);
+  });
+
+  it('compares each slice with the one that ran beside it (A B B A: first with first, second with second)', () => {
+    const side = (sliceRps: number[]) => ({ ...summarize([], 1, 1, 0, []), sliceRps });
+    expect(slicePairRatios(side([100, 200, 400]), side([50, 300, 400]))).toEqual([0.5, 1.5, 1]);
+    expect(slicePairRatios(side([0]), side([10]))).toEqual([Number.NaN]);
+    expect(slicePairRatios(side([]), side([]))).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ import { appEntry, baselineEntry, buildProject, currentRssMb, spawnNode, REPO_RO
 import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, agent, connectFlow, connectUsers, getJson, signAppJwt, benchAppEnv, benchRedirectUri } from './lib/connect.js';
 import { CpuWatch, postmasterPid, type CpuUse } from './lib/cpu.js';
 import { renderProfileSummary, summarizeProfile } from './lib/cpuprofile.js';
-import { runFlows, runInterleaved, runLoad, sliceSeconds, slicePairRatios, type LoadSpec, type Measurement, type PhaseWrapper } from './lib/load.js';
+import { runFlows, runInterleaved, runLoad, slicePairRatios, type LoadSpec, type Measurement, type PhaseWrapper } from './lib/load.js';
 import { evaluateTargets, machineInfo, renderConsole, renderMarkdown, type Backend, type BenchReport, type MemoryRow, type Row } from './lib/report.js';
 
 const SCENARIOS = ['status', 'authorize', 'profile', 'meetings', 'refresh', 'flow'] as const;
@@ -41,8 +41,19 @@ const QUIET_BUDGET_MS = 60_000;
 /** Total time the run may spend re-measuring disturbed rows (keeps the whole run under 10 minutes). */
 const RETRY_BUDGET_MS = 90_000;
 const MAX_RETRIES_PER_ROW = 2;
-/** Slices per side of a baseline and its app row, measured alternately (3 s each at the default 10 s: 12 s a side). */
-const PAIR_SLICES = 4;
+/**
+ * Slices per side of a baseline and its app row, measured alternately (2 s
+ * each at the default 10 s: 24 s a side). Slices beside each other differ by
+ * up to a quarter on this shared machine (their ratios are printed), so a
+ * pair's ratio is as steady as the number of slice pairs makes it: twelve,
+ * not four (docs/performance.md, "What runs").
+ */
+const PAIR_SLICES = 12;
+
+/** A slice of an interleaved pair: a fifth of the scenario's measured time, whole seconds. */
+function pairSliceSeconds(durationS: number): number {
+  return Math.max(1, Math.round(durationS / 5));
+}
 
 interface Settings {
   durationS: number;
@@ -126,7 +137,9 @@ async function main(): Promise<void> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'zc-bench-'));
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
   await mkdir(resultsDir, { recursive: true });
-  log(`zoom-connect bench: ${settings.durationS} s measured + ${settings.warmupS} s warm-up per scenario, ${settings.users} users, ${settings.connections} connections; logs in ${workDir}`);
+  log(
+    `zoom-connect bench: ${settings.durationS} s measured + ${settings.warmupS} s warm-up per scenario (an app row and its baseline: ${PAIR_SLICES} slices of ${pairSliceSeconds(settings.durationS)} s each, interleaved), ${settings.users} users, ${settings.connections} connections; logs in ${workDir}`,
+  );
 
   const rows: Row[] = [];
   const memory: MemoryRow[] = [];
@@ -218,7 +231,8 @@ async function main(): Promise<void> {
      * slices, its "other CPU" their time-weighted share.
      */
     const recordPair = async (heads: [RowHead, RowHead], specs: [Omit<LoadSpec, 'durationS' | 'warmupS'>, Omit<LoadSpec, 'durationS' | 'warmupS'>]): Promise<void> => {
-      const full = specs.map((spec) => ({ ...spec, durationS: settings.durationS, warmupS: settings.warmupS })) as [LoadSpec, LoadSpec];
+      const sliceS = pairSliceSeconds(settings.durationS);
+      const full = specs.map((spec) => ({ ...spec, durationS: PAIR_SLICES * sliceS, warmupS: settings.warmupS })) as [LoadSpec, LoadSpec];
       const measurePair = async (): Promise<{ sides: [CpuUse<Measurement>, CpuUse<Measurement>]; foreignPct: number; foreignTop: string[] }> => {
         const waitStarted = Date.now();
         await cpu.waitForQuiet(QUIET_THRESHOLD_PCT, Math.min(6_000, Math.max(500, quietBudgetMs)));
@@ -254,7 +268,7 @@ async function main(): Promise<void> {
       push(heads[1], best.sides[1]);
       const pairs = slicePairRatios(best.sides[0].value, best.sides[1].value).map((r) => `${r.toFixed(2)}×`);
       log(`  ${''.padEnd(30)} slice by slice against its baseline: ${pairs.join(' ')}`);
-      notes.push(`${heads[1].id} against ${heads[0].id}, each ${sliceSeconds(settings.durationS, PAIR_SLICES)} s slice against the one beside it: ${pairs.join(', ')}.`);
+      notes.push(`${heads[1].id} against ${heads[0].id}, each ${sliceS} s slice against the one beside it: ${pairs.join(', ')}.`);
     };
     const wants = (...s: Scenario[]): boolean => s.some((x) => settings.only.has(x));
     const C = settings.connections;

@@ -19,6 +19,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js
 import { Browser, consent } from '../helpers/flow.js';
 import { freePort } from '../helpers/net.js';
 import { sessionCookieUser } from '../helpers/express-host.js';
+import { offlineEmbedSettings } from '../helpers/embedded.js';
 import { EmulatorControl } from '../helpers/emulator-control.js';
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/stack.js';
 
@@ -271,17 +272,7 @@ describe('a Fastify host embedded in one call', () => {
         },
         logger: createLogger('silent'),
         keepFresh: false,
-        config: {
-          clientId: TEST_CLIENT_ID,
-          clientSecret: TEST_CLIENT_SECRET,
-          redirectUri: 'http://localhost:1/api/zoom/oauth/user-callback',
-          oauthBaseUrl: 'http://127.0.0.1:1',
-          apiBaseUrl: 'http://127.0.0.1:1/v2',
-          tokenEncryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
-          postConnectRedirectUrl: 'http://localhost:1/',
-          dataDir,
-          nodeEnv: 'test',
-        },
+        config: offlineEmbedSettings(dataDir),
       });
       const signedIn = await app.inject({ method: 'GET', url: '/api/zoom/oauth/user/status', headers: { 'x-user': 'fastify-user' } });
       expect(signedIn.statusCode).toBe(200);

@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../src/config/config.js';
+import { loadConfig, type ZoomConnectSettings } from '../../src/config/config.js';
 import { createLogger } from '../../src/config/logger.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createZoomConnect, type ZoomConnect } from '../../src/service.js';
@@ -39,5 +40,23 @@ export async function startEmbeddedCore(): Promise<EmbeddedCore> {
       await emulator.close();
       await rm(dataDir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Settings for a host that embeds Zoom Connect with no Zoom behind it (the
+ * routes answer; nothing calls Zoom): PGlite in `dataDir`, a fresh key.
+ */
+export function offlineEmbedSettings(dataDir: string): ZoomConnectSettings {
+  return {
+    clientId: TEST_CLIENT_ID,
+    clientSecret: TEST_CLIENT_SECRET,
+    redirectUri: 'http://localhost:1/api/zoom/oauth/user-callback',
+    oauthBaseUrl: 'http://127.0.0.1:1',
+    apiBaseUrl: 'http://127.0.0.1:1/v2',
+    tokenEncryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
+    postConnectRedirectUrl: 'http://localhost:1/',
+    dataDir,
+    nodeEnv: 'test',
   };
 }

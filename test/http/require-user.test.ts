@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zoomConnectFastify } from '../../src/adapters/fastify/index.js';
 import { createLogger } from '../../src/config/logger.js';
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from '../helpers/stack.js';
+import { offlineEmbedSettings } from '../helpers/embedded.js';
 
 /**
  * The user routes ask the host's `getUserId` who is signed in. It may answer
@@ -45,17 +44,7 @@ beforeAll(async () => {
     getUserId: (request) => (ANSWERS[String(request.headers['x-case'])] as (r: FastifyRequest) => string | null)(request),
     logger: createLogger('silent'),
     keepFresh: false,
-    config: {
-      clientId: TEST_CLIENT_ID,
-      clientSecret: TEST_CLIENT_SECRET,
-      redirectUri: 'http://localhost:1/api/zoom/oauth/user-callback',
-      oauthBaseUrl: 'http://127.0.0.1:1',
-      apiBaseUrl: 'http://127.0.0.1:1/v2',
-      tokenEncryptionKeys: `k1:${randomBytes(32).toString('base64')}`,
-      postConnectRedirectUrl: 'http://localhost:1/',
-      dataDir,
-      nodeEnv: 'test',
-    },
+    config: offlineEmbedSettings(dataDir),
   });
   baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
 });

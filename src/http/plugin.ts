@@ -48,11 +48,11 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
       try {
         userId = opts.getUserId(request);
       } catch (err) {
-        done(err as Error);
+        done(hostAuthFault(err));
         return;
       }
       // A user id known at once (a remembered bearer token) goes on without a promise; else when it arrives.
-      if (isThenable(userId)) userId.then((id) => done(admitUser(request, id)), done);
+      if (isThenable(userId)) userId.then((id) => done(admitUser(request, id)), (err: unknown) => done(hostAuthFault(err)));
       else done(admitUser(request, userId));
     },
   };
@@ -76,6 +76,15 @@ export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as PromiseLike<unknown> | null | undefined)?.then === 'function';
+}
+
+/**
+ * What the host's getUserId threw or rejected with, as an Error: `done`
+ * without one would let the request through as nobody (a host may throw
+ * `undefined`, or reject with a string).
+ */
+function hostAuthFault(err: unknown): Error {
+  return err instanceof Error ? err : new Error(`getUserId failed with ${err === undefined ? 'no error' : typeof err}`);
 }
 
 /** Sets the request's app user, or answers why it has none. */

@@ -31,6 +31,14 @@ const ANSWERS: Record<string, (request: FastifyRequest) => unknown> = {
     throw new Error('host session store down');
   },
   'async rejection': () => Promise.reject(new Error('host session store down')),
+  'sync throw of nothing': () => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- a JavaScript host may throw anything
+    throw undefined;
+  },
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a JavaScript host may reject with anything
+  'async rejection with nothing': () => Promise.reject(undefined),
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a JavaScript host may reject with anything
+  'async rejection with a string': () => Promise.reject('session store down'),
 };
 
 let app: FastifyInstance;
@@ -86,5 +94,13 @@ describe("the host's getUserId", () => {
     expect(thrown.code).toBe(rejected.code);
     expect(thrown.status).toBe(503);
     expect(JSON.stringify(thrown.body)).not.toContain('session store');
+  });
+
+  it('throwing or rejecting with no Error at all (undefined, a string) is the same 503, never the route run as nobody', async () => {
+    for (const answer of ['sync throw of nothing', 'async rejection with nothing', 'async rejection with a string']) {
+      const got = await statusAs(answer);
+      expect(got, answer).toMatchObject({ status: 503 });
+      expect(JSON.stringify(got.body), answer).not.toContain('session store');
+    }
   });
 });

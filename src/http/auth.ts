@@ -52,8 +52,8 @@ interface Verified {
  *
  * A verified token's subject is remembered under the exact Authorization
  * header, so a token already verified costs a map lookup, not a regular
- * expression and a signature check, and is answered without a promise. What is remembered never outlives what
- * verifying again would accept:
+ * expression and a signature check, and is answered without a promise. What
+ * is remembered never outlives what verifying again would accept:
  * - `exp`: an entry ends at the token's expiry (jose's 5 s tolerance is not extended);
  * - `nbf`: only a token that verified (so whose `nbf` had passed) is remembered;
  * - key rotation: with a JWKS, every key set fetched forgets every entry, and

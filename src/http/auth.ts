@@ -80,14 +80,8 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
   }
   const algorithms = auth.kind === 'secret' ? ['HS256'] : ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
-  const trusted = (hit: Verified | undefined, now: number): hit is Verified => hit !== undefined && hit.until > now && (remote === null || remote.fresh);
-
-  const verify = async (authorization: string | undefined): Promise<string> => {
-    if (!authorization) throw new UnauthenticatedError('Send Authorization: Bearer <your app\'s JWT>.');
-    const now = clock();
-    const hit = cache.get(authorization);
-    if (trusted(hit, now)) return hit.sub;
-    if (hit !== undefined) cache.delete(authorization);
+  /** Verifies a header nothing trusted is remembered under, at `now`, and remembers the result. */
+  const verify = async (authorization: string, now: number): Promise<string> => {
     const match = BEARER.exec(authorization.trim());
     if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <JWT>".');
     const verifiedUnder = keySet;
@@ -119,11 +113,14 @@ export function createBearerAuthenticator(auth: Exclude<AppAuthConfig, { kind: '
 
   // A remembered verification answers synchronously: no promise, no await, on every request of a signed-in user.
   return (authorization) => {
-    if (authorization !== undefined) {
-      const hit = cache.get(authorization);
-      if (trusted(hit, clock())) return hit.sub;
+    if (!authorization) return Promise.reject(new UnauthenticatedError('Send Authorization: Bearer <your app\'s JWT>.'));
+    const now = clock();
+    const hit = cache.get(authorization);
+    if (hit !== undefined) {
+      if (hit.until > now && (remote === null || remote.fresh)) return hit.sub;
+      cache.delete(authorization);
     }
-    return verify(authorization);
+    return verify(authorization, now);
   };
 }
 

@@ -91,9 +91,10 @@ export class ZoomTransport {
         continue;
       }
       if (answer.status < 429) {
-        if (answer.status >= 400) this.logFailure(req, answer.status, trackingIdOf(answer));
         // Retry-After and the limit type are read only where the policy uses them.
-        return { status: answer.status, body: parseJsonBody(answer.text), text: answer.text, trackingId: trackingIdOf(answer) };
+        const plain = responseOf(answer);
+        if (plain.status >= 400) this.logFailure(req, plain.status, plain.trackingId);
+        return plain;
       }
       const res = rawResponseOf(answer);
       if (res.status === 429) {
@@ -192,16 +193,13 @@ export class ZoomTransport {
   }
 }
 
-function trackingIdOf(answer: Answer): string | undefined {
-  return firstHeader(answer.headers['x-zm-trackingid']);
+function responseOf(answer: Answer): ZoomResponse {
+  return { status: answer.status, body: parseJsonBody(answer.text), text: answer.text, trackingId: firstHeader(answer.headers['x-zm-trackingid']) };
 }
 
 function rawResponseOf(answer: Answer): RawResponse {
   return {
-    status: answer.status,
-    body: parseJsonBody(answer.text),
-    text: answer.text,
-    trackingId: trackingIdOf(answer),
+    ...responseOf(answer),
     retryAfterSeconds: parseRetryAfter(answer.headers['retry-after']),
     rateLimitType: firstHeader(answer.headers['x-ratelimit-type']),
   };

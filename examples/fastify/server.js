@@ -6,7 +6,7 @@ import { zoomConnectFastify } from 'zoom-connect/fastify';
 
 const port = Number(process.env.PORT ?? 3001);
 const app = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' } });
-// Your own cookie parser: Zoom Connect uses it rather than registering a second one.
+// Your own cookie parser, for your own session cookie (Zoom Connect handles its one cookie itself).
 await app.register(fastifyCookie, { secret: process.env.COOKIE_SECRET ?? 'example-only-cookie-secret-32-bytes!' });
 
 function signedInUser(request) {

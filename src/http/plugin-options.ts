@@ -2,7 +2,6 @@ import type { FastifyRequest, preValidationHookHandler } from 'fastify';
 import type { AppointmentMeetings } from '../appointments/index.js';
 import type { Connections } from '../connections/index.js';
 // Bring in the request/reply and schema augmentations the routes rely on.
-import type {} from '@fastify/cookie';
 import type {} from '@fastify/swagger';
 import type {} from '@fastify/rate-limit';
 

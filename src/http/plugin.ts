@@ -1,4 +1,3 @@
-import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isAppUserId } from '../connections/index.js';
@@ -23,12 +22,11 @@ const DEFAULT_RATE_LIMIT = {
 /**
  * Zoom Connect as a Fastify plugin: the connect flow, the user endpoints and
  * the webhook, in their own encapsulated context (their error handler,
- * cookie parser and rate limits do not leak into the host app).
+ * rate limits and hooks do not leak into the host app).
  */
 export const zoomConnect: FastifyPluginAsync<ZoomConnectPluginOptions> = async (app, opts) => {
-  // A host that parses cookies itself already decorated its requests (and a
-  // second @fastify/cookie would throw FST_ERR_DEC_ALREADY_PRESENT): use its parser.
-  if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
+  // No cookie parser: the connect routes read and write their one cookie
+  // themselves (routes/connect.ts), so a host's @fastify/cookie, if any, is left as it is.
   const limits = opts.rateLimit === false ? false : (opts.rateLimit ?? DEFAULT_RATE_LIMIT);
   if (limits) await app.register(fastifyRateLimit, { global: false });
   installErrorHandling(app);

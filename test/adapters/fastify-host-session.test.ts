@@ -92,7 +92,7 @@ describe('a host app that registers @fastify/cookie itself', () => {
     expect(await whoami.json()).toEqual({ user: 'cookie-owner' });
   });
 
-  it('shares its cookie parser with the plugin: the binding cookie is set and read back, and the user connects', async () => {
+  it('keeps its parser beside the plugin: the binding cookie is set and read back, and the user connects', async () => {
     const user = await connectedUser('shared-cookie');
     expect(user.browser.cookies.has('zoom_connect_binding')).toBe(true);
     expect(await statusOf(user.userId)).toBe('active');

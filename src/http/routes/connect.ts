@@ -1,3 +1,4 @@
+import { fastifyCookie as cookieCodec } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Connections } from '../../connections/index.js';
 import { ConnectError } from '../../connections/errors.js';
@@ -27,11 +28,11 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
     }
     const result = await connections.flow.begin({
       userId: request.appUserId,
-      existingBinding: request.cookies[cookie.name],
+      existingBinding: readCookie(request, cookie.name),
       returnTo,
       ctx: requestContext(request),
     });
-    void reply.setCookie(cookie.name, result.bindingToken, { ...cookie.options, maxAge: BINDING_MAX_AGE_SECONDS });
+    void reply.header('set-cookie', cookieCodec.serialize(cookie.name, result.bindingToken, { ...cookie.options, maxAge: BINDING_MAX_AGE_SECONDS }));
     void reply.header('cache-control', 'no-store');
     return result;
   }
@@ -131,7 +132,7 @@ export function connectRoutes(app: FastifyInstance, connections: Connections, op
         state: request.query.state,
         code: request.query.code,
         error: request.query.error,
-        bindingToken: request.cookies[cookie.name],
+        bindingToken: readCookie(request, cookie.name),
         sessionUserId: opts.checkCallbackUser ? ((await opts.getUserId(request)) ?? null) : null,
         ctx: requestContext(request),
       });
@@ -180,6 +181,17 @@ function prefersJson(request: FastifyRequest): boolean {
  * Path=/, no Domain), so a sibling subdomain cannot plant one; over plain
  * http (local development) it is scoped to the OAuth paths.
  */
+/**
+ * The one cookie of the flow, read where it is needed. No cookie parser is
+ * registered: its hooks (parse every request's Cookie header, then look for
+ * cookies to write) would run on every request of the scope, the user
+ * endpoints' included, for the two routes that touch this cookie.
+ */
+function readCookie(request: FastifyRequest, name: string): string | undefined {
+  const header = request.headers.cookie;
+  return header ? cookieCodec.parse(header)[name] : undefined;
+}
+
 export function bindingCookie(secure: boolean, oauthPath: string): {
   name: string;
   options: { httpOnly: true; secure: boolean; sameSite: 'lax'; path: string };

@@ -14,12 +14,6 @@ import { uniqueUser } from '../helpers/http-client.js';
 let env: EmbeddedCore;
 let host: FastifyInstance;
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    hostCookies: Map<string, string> | null;
-  }
-}
-
 /** The host's own parser: its session cookie, nothing else. */
 function hostCookiesOf(request: FastifyRequest): Map<string, string> {
   const found = new Map<string, string>();
@@ -35,12 +29,7 @@ beforeAll(async () => {
   host = Fastify();
   // Its `cookies` holds the cookies it knows, and so never the plugin's.
   host.decorateRequest('cookies', { getter: () => ({}) });
-  host.decorateRequest('hostCookies', null);
-  host.addHook('onRequest', (request, _reply, done) => {
-    request.hostCookies = hostCookiesOf(request);
-    done();
-  });
-  const userOf = (request: FastifyRequest): string | null => request.hostCookies?.get('host_session') ?? null;
+  const userOf = (request: FastifyRequest): string | null => hostCookiesOf(request).get('host_session') ?? null;
   await host.register(zoomConnect, env.core.pluginOptions(userOf, { rateLimit: false }));
   await host.listen({ port: env.port, host: '127.0.0.1' });
 });

@@ -177,11 +177,6 @@ function prefersJson(request: FastifyRequest): boolean {
 }
 
 /**
- * The browser-binding cookie. Over https it is `__Host-` prefixed (Secure,
- * Path=/, no Domain), so a sibling subdomain cannot plant one; over plain
- * http (local development) it is scoped to the OAuth paths.
- */
-/**
  * The one cookie of the flow, read where it is needed. No cookie parser is
  * registered: its hooks (parse every request's Cookie header, then look for
  * cookies to write) would run on every request of the scope, the user
@@ -192,6 +187,11 @@ function readCookie(request: FastifyRequest, name: string): string | undefined {
   return header ? cookieCodec.parse(header)[name] : undefined;
 }
 
+/**
+ * The browser-binding cookie. Over https it is `__Host-` prefixed (Secure,
+ * Path=/, no Domain), so a sibling subdomain cannot plant one; over plain
+ * http (local development) it is scoped to the OAuth paths.
+ */
 export function bindingCookie(secure: boolean, oauthPath: string): {
   name: string;
   options: { httpOnly: true; secure: boolean; sameSite: 'lax'; path: string };

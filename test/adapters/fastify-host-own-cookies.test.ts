@@ -15,13 +15,12 @@ let env: EmbeddedCore;
 let host: FastifyInstance;
 
 /** The host's own parser: its session cookie, nothing else. */
-function hostCookiesOf(request: FastifyRequest): Map<string, string> {
-  const found = new Map<string, string>();
+function hostSessionOf(request: FastifyRequest): string | null {
   for (const pair of (request.headers.cookie ?? '').split(';')) {
     const [name, value] = pair.trim().split('=');
-    if (name === 'host_session' && value) found.set(name, value);
+    if (name === 'host_session' && value) return value;
   }
-  return found;
+  return null;
 }
 
 beforeAll(async () => {
@@ -29,8 +28,7 @@ beforeAll(async () => {
   host = Fastify();
   // Its `cookies` holds the cookies it knows, and so never the plugin's.
   host.decorateRequest('cookies', { getter: () => ({}) });
-  const userOf = (request: FastifyRequest): string | null => hostCookiesOf(request).get('host_session') ?? null;
-  await host.register(zoomConnect, env.core.pluginOptions(userOf, { rateLimit: false }));
+  await host.register(zoomConnect, env.core.pluginOptions(hostSessionOf, { rateLimit: false }));
   await host.listen({ port: env.port, host: '127.0.0.1' });
 });
 
